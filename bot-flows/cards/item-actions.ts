@@ -1,0 +1,41 @@
+import { findItemById, itemUnitRoles } from '../../db/repos/item-repo.js';
+import type { BotContext } from '../../src/bot/context.js';
+import { type ActionSpec, actionValueSchema } from '../../src/bot/dispatcher.js';
+import type { CardActionEvent } from '../../src/bot/event.js';
+import { HuiyinError } from '../../src/core/errors.js';
+import { itemDetail } from '../commands/query.js';
+import { cardMentions, itemCard } from './item-card.js';
+
+async function clickedItem(ctx: BotContext<CardActionEvent>) {
+  if (!ctx.actor)
+    throw new HuiyinError('huiyin_unknown_person', '你不在组织目录中，无法操作舆情卡片。请联系管理员。');
+  const value = actionValueSchema.parse(ctx.event.value);
+  const item = value.item ? await findItemById(ctx.tx, value.item) : null;
+  if (!item) throw new HuiyinError('huiyin_unknown_item', '卡片对应的舆情不存在。');
+  return { item, version: value.v };
+}
+
+/** 刷新: redraws the card from the item as it is now. */
+export const refreshAction: ActionSpec = {
+  name: 'refresh',
+  async handler(ctx) {
+    const { item, version } = await clickedItem(ctx);
+    const roles = await itemUnitRoles(ctx.tx, item.id);
+    const here = ctx.chatUnitId;
+    const cardUnit =
+      here && (here === item.ownerUnitId || roles.some((r) => r.unitId === here && r.role === 'responsible'));
+    const mentions = cardUnit ? await cardMentions(ctx, item, here) : [];
+    await ctx.updateCard(itemCard(ctx.pack, ctx.org, item, roles, mentions));
+    ctx.toast('success', version === item.version ? '已是最新状态' : '已更新到最新状态');
+  },
+};
+
+/** 查看进展: posts the item's audit trail into its thread. */
+export const detailAction: ActionSpec = {
+  name: 'detail',
+  async handler(ctx) {
+    const { item } = await clickedItem(ctx);
+    await ctx.postInItemThread(item.id, await itemDetail(ctx.tx, ctx.org, item));
+    ctx.toast('info', '处置记录已发到话题中');
+  },
+};

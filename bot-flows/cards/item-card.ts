@@ -1,0 +1,124 @@
+import type { ItemRow } from '../../db/repos/item-repo.js';
+import { unitPeople } from '../../db/repos/org-repo.js';
+import type { BotContext } from '../../src/bot/context.js';
+import { type CardSpec, type Part, parts } from '../../src/bot/message.js';
+import { ITEM_STATES, isItemState } from '../../src/core/item-state.js';
+import type { Org } from '../../src/core/org.js';
+import type { RoutingRule } from '../../src/core/routing.js';
+import { formatShanghai } from '../../src/core/time.js';
+import { findCategory, isMajor, MINSHENG } from '../../src/core/vocabulary.js';
+import { type Clause, cite, type PolicyPack } from '../policies/types.js';
+
+export const ROLE_LABELS: Record<string, string> = {
+  responsible: '责任单位',
+  coordinator: '协调单位',
+  involved: '涉事地区',
+  cc: '抄送',
+};
+
+/** 一般（上报人建议，待研判） until 研判 sets the level. */
+export function levelLabel(item: ItemRow): string {
+  if (item.level) return item.level;
+  if (item.proposedLevel) return `${item.proposedLevel}（上报人建议，待研判）`;
+  return '待研判';
+}
+
+export const stateLabel = (state: string) => (isItemState(state) ? ITEM_STATES[state] : state);
+
+/** The clause that decided who is responsible for the item. */
+export function routingClause(pack: PolicyPack, item: ItemRow): Clause {
+  const rule = item.routingRule as RoutingRule;
+  switch (rule) {
+    case 'guikou': {
+      const handles = findCategory(item.category)?.handles ?? '统筹';
+      const key = (MINSHENG as readonly string[]).includes(handles) ? '民生' : handles;
+      return pack.clauses.guikou[key] ?? pack.clauses.overall;
+    }
+    case 'overall':
+      return pack.clauses.overall;
+    case 'involved_unit':
+      return pack.clauses.involvedUnit;
+    case 'multi_region':
+      return pack.clauses.multiRegion;
+    case 'multi_department':
+      return pack.clauses.multiDepartment;
+  }
+}
+
+export type UnitRoles = { unitId: string; role: string }[];
+
+export const namesWithRole = (org: Org, roles: UnitRoles, role: string) =>
+  roles
+    .filter((r) => r.role === role)
+    .map((r) => org.units.get(r.unitId)?.name ?? r.unitId)
+    .join('、');
+
+/**
+ * Who the card @-mentions in a unit's group: its 新闻发言人; its leader too for 重大/特别重大
+ * (seed 000 五); for 特别重大 also the principal leader of the government above (seed 000 二).
+ */
+export async function cardMentions(ctx: BotContext, item: ItemRow, unitId: string): Promise<Part[]> {
+  const level = item.level ?? item.proposedLevel;
+  const roles: ('spokesperson' | 'leader')[] = isMajor(level) ? ['spokesperson', 'leader'] : ['spokesperson'];
+  const people = await unitPeople(ctx.tx, [unitId], roles);
+  const ordered = [...people].sort(
+    (a, b) => Number(b.roles.includes('spokesperson')) - Number(a.roles.includes('spokesperson')),
+  );
+  if (level === '特别重大' && unitId === item.ownerUnitId) {
+    const region = ctx.org.regionOf(ctx.org.get(unitId));
+    if (region.id !== unitId) ordered.push(...(await unitPeople(ctx.tx, [region.id], ['leader'])));
+  }
+  const seen = new Set<string>();
+  return ordered.filter((p) => !seen.has(p.id) && seen.add(p.id)).map((p) => ctx.mention(p));
+}
+
+/** The item card as a unit's group sees it. */
+export function itemCard(
+  pack: PolicyPack,
+  org: Org,
+  item: ItemRow,
+  roles: UnitRoles,
+  mentions: Part[],
+): CardSpec {
+  const level = item.level ?? item.proposedLevel;
+  const reporterUnit = item.reporterUnitId ? org.units.get(item.reporterUnitId)?.name : undefined;
+  const fields = [
+    { label: '编号', value: item.number },
+    { label: '状态', value: stateLabel(item.state) },
+    { label: '类别', value: item.category },
+    { label: '级别', value: levelLabel(item) },
+    { label: '事发时间', value: formatShanghai(item.occurredAt) },
+    { label: '上报时间', value: formatShanghai(item.reportedAt) },
+    { label: '上报人', value: `${item.reporterName}（${reporterUnit ?? '上报单位未知：本群未绑定单位'}）` },
+    { label: '责任单位', value: namesWithRole(org, roles, 'responsible') || '—' },
+  ];
+  for (const role of ['coordinator', 'involved', 'cc']) {
+    const names = namesWithRole(org, roles, role);
+    if (names) fields.push({ label: ROLE_LABELS[role] as string, value: names });
+  }
+  if (item.channel) fields.push({ label: '来源', value: item.channel });
+  if (item.link) fields.push({ label: '链接', value: item.link });
+  if (item.emergency) fields.push({ label: '突发事件', value: '是' });
+
+  const owner = org.units.get(item.ownerUnitId)?.name ?? item.ownerUnitId;
+  const body = parts(
+    mentions.flatMap((m, i) => (i === 0 ? [m] : [{ t: 'text' as const, v: ' ' }, m])),
+    mentions.length > 0 ? ' ' : '',
+    item.state === 'reported' ? `请${owner}认领并组织处置。` : `由${owner}负责处置。`,
+    `\n${cite(pack, routingClause(pack, item))}`,
+  );
+  const note = [cite(pack, pack.clauses.notifySpokesperson)];
+  if (isMajor(level)) note.push(cite(pack, pack.clauses.majorReport));
+  if (level === '特别重大') note.push(cite(pack, pack.clauses.criticalLeader));
+  return {
+    title: `舆情 ${item.number}｜${item.title}`,
+    template: isMajor(level) ? 'red' : level === '较大' ? 'orange' : 'blue',
+    fields,
+    body,
+    note: parts(note.join('\n')),
+    buttons: [
+      { label: '刷新', style: 'default', value: { a: 'refresh', item: item.id, v: item.version } },
+      { label: '查看进展', style: 'primary', value: { a: 'detail', item: item.id, v: item.version } },
+    ],
+  };
+}

@@ -1,0 +1,43 @@
+import type { Db } from '../../db/client.js';
+import { eventsOf, type ItemRow, itemUnitRoles } from '../../db/repos/item-repo.js';
+import type { CommandSpec } from '../../src/bot/dispatcher.js';
+import { type OutMessage, textMessage } from '../../src/bot/message.js';
+import type { Org } from '../../src/core/org.js';
+import { formatShanghai } from '../../src/core/time.js';
+import { levelLabel, namesWithRole, stateLabel } from '../cards/item-card.js';
+import { itemByNumberArg } from '../item-lookup.js';
+
+const USAGE = '/查询 <编号>，例：/查询 YQ20261122-003';
+
+export const EVENT_LABELS: Record<string, string> = {
+  reported: '上报',
+};
+
+/** The item's facts and its audit trail, newest last. */
+export async function itemDetail(db: Db, org: Org, item: ItemRow): Promise<OutMessage> {
+  const roles = await itemUnitRoles(db, item.id);
+  const events = await eventsOf(db, item.id);
+  const lines = [
+    `📋 ${item.number}《${item.title}》`,
+    `状态：${stateLabel(item.state)}｜级别：${levelLabel(item)}｜类别：${item.category}`,
+    `责任单位：${namesWithRole(org, roles, 'responsible') || '—'}`,
+    `事发：${formatShanghai(item.occurredAt)}｜上报：${formatShanghai(item.reportedAt)}（${item.reporterName}）`,
+  ];
+  if (item.link) lines.push(`链接：${item.link}`);
+  lines.push('进展：');
+  for (const e of events.slice(-10)) {
+    lines.push(`· ${formatShanghai(e.at)} ${e.actorName} ${EVENT_LABELS[e.kind] ?? e.kind}`);
+  }
+  return textMessage(lines.join('\n'));
+}
+
+export const queryCommand: CommandSpec = {
+  name: '查询',
+  aliases: ['query', 'show'],
+  usage: USAGE,
+  summary: '查看一条舆情的状态和处置记录',
+  async handler(ctx) {
+    const item = await itemByNumberArg(ctx.tx, ctx.command?.positional[0], USAGE);
+    await ctx.reply(await itemDetail(ctx.tx, ctx.org, item));
+  },
+};

@@ -1,0 +1,277 @@
+import { type ItemRow, insertItem, insertItemEvent, nextItemNumber } from '../../db/repos/item-repo.js';
+import type { BotContext } from '../../src/bot/context.js';
+import type { CommandSpec } from '../../src/bot/dispatcher.js';
+import type { InboundMessage } from '../../src/bot/event.js';
+import { textMessage } from '../../src/bot/message.js';
+import { optionValue, type ParsedCommand } from '../../src/core/command-parser.js';
+import { HuiyinError } from '../../src/core/errors.js';
+import { parseOccurredAt } from '../../src/core/occurred-at.js';
+import type { OrgUnit } from '../../src/core/org.js';
+import { type RoutingDecision, route } from '../../src/core/routing.js';
+import { formatShanghai } from '../../src/core/time.js';
+import {
+  CATEGORIES,
+  type Category,
+  CHANNELS,
+  DEFAULT_CATEGORY,
+  findCategory,
+  findChannel,
+  findLevel,
+  LEVELS,
+  type Level,
+  MINSHENG,
+} from '../../src/core/vocabulary.js';
+import { cardMentions, itemCard } from '../cards/item-card.js';
+import { cite } from '../policies/types.js';
+
+export const REPORT_USAGE =
+  '/上报 <标题> [类别:<类别>] [级别:<级别>] [来源:<来源>] [链接:<网址>] [事发:<时间>] [涉事:<单位>] [突发]\n例：/上报 “某小学食堂饭菜变质” 类别:教育 级别:较大 来源:微博 事发:今天09:10';
+
+const MAX_TITLE_CHARS = 200;
+
+export interface ReportArgs {
+  title: string;
+  category: Category;
+  level: Level | null;
+  channel: string | null;
+  link: string | null;
+  occurredAt: Date;
+  involved: OrgUnit[];
+  emergency: boolean;
+}
+
+const fail = (code: string, message: string) => new HuiyinError(code, message, REPORT_USAGE);
+
+/** Validates /上报 arguments; every problem is a HuiyinError that says what to type. */
+export function parseReportArgs(cmd: ParsedCommand, ctx: Pick<BotContext, 'org'>, now: Date): ReportArgs {
+  const title = cmd.positional.join(' ').trim();
+  if (!title)
+    throw fail('huiyin_missing_title', '缺少舆情标题。请在 /上报 后写上标题，含空格的标题请加引号。');
+  if ([...title].length > MAX_TITLE_CHARS)
+    throw fail(
+      'huiyin_title_too_long',
+      `标题过长（超过 ${MAX_TITLE_CHARS} 字），请精简标题，详情可放在链接中。`,
+    );
+
+  const categoryText = optionValue(cmd, '类别') ?? DEFAULT_CATEGORY;
+  const category = findCategory(categoryText);
+  if (!category) {
+    const hint =
+      categoryText.trim() === '民生' || categoryText.trim() === '民生热点'
+        ? `民生热点请写具体类别：${MINSHENG.join('、')}。`
+        : `可用类别：${CATEGORIES.map((c) => c.name).join('、')}。`;
+    throw fail('huiyin_unknown_category', `无法识别类别「${categoryText}」。${hint}`);
+  }
+
+  const levelText = optionValue(cmd, '级别');
+  const level = levelText === undefined ? null : (findLevel(levelText) ?? null);
+  if (levelText !== undefined && !level)
+    throw fail('huiyin_unknown_level', `无法识别级别「${levelText}」。可用级别：${LEVELS.join('、')}。`);
+
+  const channelText = optionValue(cmd, '来源');
+  const channel = channelText === undefined ? null : (findChannel(channelText) ?? null);
+  if (channelText !== undefined && !channel)
+    throw fail(
+      'huiyin_unknown_channel',
+      `无法识别来源「${channelText}」。可用来源：${CHANNELS.join('、')}。`,
+    );
+
+  const linkText = optionValue(cmd, '链接');
+  let link: string | null = null;
+  if (linkText !== undefined) {
+    try {
+      const url = new URL(linkText.trim());
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
+      link = url.toString();
+    } catch {
+      throw fail(
+        'huiyin_bad_link',
+        `链接「${linkText}」不是有效网址，请写以 http:// 或 https:// 开头的完整地址。`,
+      );
+    }
+  }
+
+  const occurredText = optionValue(cmd, '事发');
+  let occurredAt = now;
+  if (occurredText !== undefined) {
+    try {
+      occurredAt = parseOccurredAt(occurredText, now);
+    } catch (e) {
+      if (e instanceof HuiyinError) throw fail(e.code, e.message);
+      throw e;
+    }
+  }
+
+  const involvedNames = (cmd.options.get('涉事') ?? [])
+    .flatMap((v) => v.split(/[、,，;；/]/))
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const involved: OrgUnit[] = [];
+  for (const name of involvedNames) {
+    try {
+      const u = ctx.org.resolve(name);
+      if (!involved.includes(u)) involved.push(u);
+    } catch (e) {
+      if (e instanceof HuiyinError) throw fail(e.code, `涉事单位：${e.message}`);
+      throw e;
+    }
+  }
+
+  return {
+    title,
+    category,
+    level,
+    channel,
+    link,
+    occurredAt,
+    involved,
+    emergency: cmd.flags.has('突发'),
+  };
+}
+
+/** /上报: records the item and routes it; item, audit event and outbox rows in one transaction. */
+export async function report(ctx: BotContext<InboundMessage>): Promise<void> {
+  const cmd = ctx.command as ParsedCommand;
+  const args = parseReportArgs(cmd, ctx, ctx.now);
+  const reporterUnit = ctx.chatUnitId ? (ctx.org.units.get(ctx.chatUnitId) ?? null) : null;
+  const decision = route(ctx.org, {
+    category: args.category,
+    involved: args.involved,
+    reporterUnit,
+    level: args.level,
+  });
+
+  const number = await nextItemNumber(ctx.tx, ctx.now);
+  const item = await insertItem(
+    ctx.tx,
+    {
+      number,
+      title: args.title,
+      category: args.category.name,
+      level: null,
+      proposedLevel: args.level,
+      channel: args.channel,
+      link: args.link,
+      emergency: args.emergency,
+      occurredAt: args.occurredAt,
+      reportedAt: ctx.now,
+      state: 'reported',
+      ownerUnitId: decision.owner.id,
+      routingRule: decision.rule,
+      policyPack: ctx.pack.id,
+      reporterPersonId: ctx.actor?.person.id ?? null,
+      reporterName: ctx.actorName,
+      reporterUnitId: reporterUnit?.id ?? null,
+      platform: ctx.platform,
+      sourceChatId: ctx.event.chatId,
+      sourceMessageId: ctx.event.messageId,
+      updatedAt: ctx.now,
+    },
+    decision.units.map((u) => ({ unitId: u.unit.id, role: u.role })),
+  );
+
+  const undelivered = await notifyUnits(ctx, item, decision);
+  await insertItemEvent(ctx.tx, {
+    itemId: item.id,
+    kind: 'reported',
+    actorPersonId: ctx.actor?.person.id ?? null,
+    actorName: ctx.actorName,
+    at: ctx.now,
+    data: {
+      title: item.title,
+      category: item.category,
+      proposedLevel: item.proposedLevel,
+      channel: item.channel,
+      link: item.link,
+      emergency: item.emergency,
+      occurredAt: item.occurredAt.toISOString(),
+      reporterUnitId: item.reporterUnitId,
+      routingRule: decision.rule,
+      owner: decision.owner.id,
+      units: decision.units.map((u) => ({ unitId: u.unit.id, role: u.role })),
+      undelivered,
+    },
+  });
+
+  const owner = decision.owner.name;
+  const ccNames = decision.units.filter((u) => u.role === 'cc').map((u) => u.unit.name);
+  const lines = [
+    `✅ 已上报 ${item.number}《${item.title}》`,
+    `责任单位：${owner}（${routingSummary(decision)}），已通知其新闻发言人。`,
+  ];
+  if (ccNames.length > 0) lines.push(`已抄送：${ccNames.join('、')}。`);
+  if (!reporterUnit)
+    lines.push('提示：本群未绑定单位，上报单位记为未知。管理员可发送 /绑定 单位:<单位> 绑定本群。');
+  if (undelivered.length > 0) {
+    lines.push(
+      `⚠️ 以下单位在本平台尚未绑定群聊，消息未能送达：${undelivered.join('、')}。请该单位管理员在其工作群发送 /绑定 单位:<单位>。`,
+    );
+  }
+  lines.push(`发送 /查询 ${item.number} 查看进展。`);
+  await ctx.replyInThread(textMessage(lines.join('\n')));
+}
+
+function routingSummary(d: RoutingDecision): string {
+  switch (d.rule) {
+    case 'guikou':
+      return '按类别归口报送';
+    case 'overall':
+      return '无归口单位，由政府办公厅统筹';
+    case 'involved_unit':
+      return '涉事单位为第一责任主体';
+    case 'multi_region':
+      return '涉及多个地区，由上级政府主管部门负责';
+    case 'multi_department':
+      return '涉及多个部门，由政府办公厅组织协调';
+  }
+}
+
+/** Sends the card, notices and 抄送 copies; returns the names of units with no group here. */
+async function notifyUnits(ctx: BotContext, item: ItemRow, d: RoutingDecision): Promise<string[]> {
+  const roles = d.units.map((u) => ({ unitId: u.unit.id, role: u.role }));
+  const undelivered: string[] = [];
+  const cardUnits = [d.owner, ...d.units.filter((u) => u.role === 'responsible').map((u) => u.unit)];
+  const seen = new Set<string>();
+  for (const unit of cardUnits) {
+    if (seen.has(unit.id)) continue;
+    seen.add(unit.id);
+    const mentions = await cardMentions(ctx, item, unit.id);
+    const card = itemCard(ctx.pack, ctx.org, item, roles, mentions);
+    if (!(await ctx.sendToUnit(unit.id, { kind: 'card', card }, { anchorItemId: item.id })))
+      undelivered.push(unit.name);
+  }
+  for (const { unit, role } of d.units) {
+    if (seen.has(unit.id)) continue;
+    seen.add(unit.id);
+    const head = `【${role === 'cc' ? '抄送' : role === 'coordinator' ? '协调' : '通报涉事地区'}】${item.number}《${item.title}》`;
+    const facts = `类别：${item.category}｜责任单位：${d.owner.name}｜事发：${formatShanghai(item.occurredAt)}`;
+    let message: Parameters<typeof ctx.sendToUnit>[1];
+    if (role === 'cc') {
+      message = textMessage(`${head}\n${facts}\n${cite(ctx.pack, ctx.pack.clauses.cc)}`);
+    } else {
+      const mentions = await cardMentions(ctx, { ...item, level: null, proposedLevel: null }, unit.id);
+      const ask =
+        role === 'coordinator' ? '请做好组织协调、督促指导工作。' : '请按照属地管理原则做好本地区回应工作。';
+      const clause = role === 'coordinator' ? ctx.pack.clauses.involvedUnit : ctx.pack.clauses.multiRegion;
+      message = textMessage(
+        head,
+        '\n',
+        facts,
+        '\n',
+        mentions.flatMap((m) => [m, { t: 'text' as const, v: ' ' }]),
+        ask,
+        `\n${cite(ctx.pack, d.rule === 'multi_department' ? ctx.pack.clauses.multiDepartment : clause)}`,
+      );
+    }
+    if (!(await ctx.sendToUnit(unit.id, message))) undelivered.push(unit.name);
+  }
+  return undelivered;
+}
+
+export const reportCommand: CommandSpec = {
+  name: '上报',
+  aliases: ['report'],
+  usage: REPORT_USAGE,
+  summary: '上报一条舆情，自动确定责任单位并通知其新闻发言人',
+  handler: report,
+};

@@ -1,0 +1,180 @@
+import { and, desc, eq, inArray, notInArray, sql } from 'drizzle-orm';
+import { Org } from '../../src/core/org.js';
+import type { Db } from '../client.js';
+import { type OrgFile, personId, type Role } from '../org-file.js';
+import { chatBindings, memberships, people, units } from '../schema.js';
+
+/** The sandbox group of a unit; every unit has one. */
+export const sandboxChatId = (unitId: string) => `sb-${unitId}`;
+/** A sandbox group bound to no unit, where monitoring officers report from. */
+export const SANDBOX_LOBBY = 'sb-lobby';
+
+/**
+ * Imports the org file in one transaction. Re-importing updates rows in place and never
+ * duplicates; units and people dropped from the file are deactivated, not deleted, because
+ * items and audit events still refer to them.
+ */
+export async function importOrg(db: Db, org: OrgFile, now: Date): Promise<{ units: number; people: number }> {
+  return db.transaction(async (tx) => {
+    const unitIds = org.units.map((u) => u.id);
+    const cc = new Set(org.cc);
+    for (const u of org.units) {
+      const row = {
+        name: u.name,
+        parentId: u.parent ?? null,
+        handles: u.handles,
+        isCc: cc.has(u.id),
+        active: true,
+        updatedAt: now,
+      };
+      await tx
+        .insert(units)
+        .values({ id: u.id, ...row })
+        .onConflictDoUpdate({ target: units.id, set: row });
+    }
+    await tx.update(units).set({ active: false, updatedAt: now }).where(notInArray(units.id, unitIds));
+
+    const persons = new Map<string, { name: string; feishu: string | null; wecom: string | null }>();
+    for (const u of org.units) {
+      for (const m of u.members) {
+        const p = persons.get(personId(m)) ?? { name: m.name, feishu: null, wecom: null };
+        p.feishu = m.feishu ?? p.feishu;
+        p.wecom = m.wecom ?? p.wecom;
+        persons.set(personId(m), p);
+      }
+    }
+    const personIds = [...persons.keys()];
+    // Platform ids are unique: clear them first so an id moving between people never collides.
+    await tx.update(people).set({ feishuId: null, wecomId: null });
+    if (personIds.length > 0) {
+      await tx.update(people).set({ active: false, updatedAt: now }).where(notInArray(people.id, personIds));
+    }
+    for (const [id, p] of persons) {
+      const row = { name: p.name, feishuId: p.feishu, wecomId: p.wecom, active: true, updatedAt: now };
+      await tx
+        .insert(people)
+        .values({ id, ...row })
+        .onConflictDoUpdate({ target: people.id, set: row });
+    }
+
+    await tx.delete(memberships);
+    const rows = org.units.flatMap((u) =>
+      u.members.map((m) => ({ unitId: u.id, personId: personId(m), roles: m.roles })),
+    );
+    if (rows.length > 0) await tx.insert(memberships).values(rows);
+
+    await tx.delete(chatBindings).where(eq(chatBindings.source, 'org'));
+    const bindings = org.units.flatMap((u) => [
+      { platform: 'sandbox', chatId: sandboxChatId(u.id), unitId: u.id },
+      ...(u.feishu_chat ? [{ platform: 'feishu', chatId: u.feishu_chat, unitId: u.id }] : []),
+      ...(u.wecom_room ? [{ platform: 'wecom', chatId: u.wecom_room, unitId: u.id }] : []),
+    ]);
+    for (const b of bindings) {
+      const row = { ...b, source: 'org', boundBy: null, boundAt: now };
+      await tx
+        .insert(chatBindings)
+        .values(row)
+        .onConflictDoUpdate({ target: [chatBindings.platform, chatBindings.chatId], set: row });
+    }
+    return { units: org.units.length, people: persons.size };
+  });
+}
+
+/** The active org as a routing snapshot. */
+export async function loadOrg(db: Db): Promise<Org> {
+  const rows = await db.select().from(units).where(eq(units.active, true));
+  return new Org(
+    rows.map((u) => ({ id: u.id, name: u.name, parentId: u.parentId, handles: u.handles })),
+    rows.filter((u) => u.isCc).map((u) => u.id),
+  );
+}
+
+export interface Person {
+  id: string;
+  name: string;
+  feishuId: string | null;
+  wecomId: string | null;
+}
+
+export interface Actor {
+  person: Person;
+  memberships: { unitId: string; roles: Role[] }[];
+}
+
+const platformColumn = (platform: string) =>
+  platform === 'feishu' ? people.feishuId : platform === 'wecom' ? people.wecomId : people.id;
+
+/** The person behind a platform user id (the person id itself in the sandbox). */
+export async function findActor(db: Db, platform: string, platformUserId: string): Promise<Actor | null> {
+  const [person] = await db
+    .select({ id: people.id, name: people.name, feishuId: people.feishuId, wecomId: people.wecomId })
+    .from(people)
+    .where(and(eq(platformColumn(platform), platformUserId), eq(people.active, true)));
+  if (!person) return null;
+  const ms = await db
+    .select({ unitId: memberships.unitId, roles: memberships.roles })
+    .from(memberships)
+    .where(eq(memberships.personId, person.id));
+  return { person, memberships: ms.map((m) => ({ unitId: m.unitId, roles: m.roles as Role[] })) };
+}
+
+/** A person's user id on a platform, or null when they have none there. */
+export const platformUserId = (platform: string, p: Person): string | null =>
+  platform === 'feishu' ? p.feishuId : platform === 'wecom' ? p.wecomId : p.id;
+
+/** People of the given units holding any of the roles, in org-file order. */
+export async function unitPeople(db: Db, unitIds: string[], roles: Role[]) {
+  if (unitIds.length === 0) return [];
+  const rows = await db
+    .select({
+      unitId: memberships.unitId,
+      roles: memberships.roles,
+      id: people.id,
+      name: people.name,
+      feishuId: people.feishuId,
+      wecomId: people.wecomId,
+    })
+    .from(memberships)
+    .innerJoin(people, eq(people.id, memberships.personId))
+    .where(and(inArray(memberships.unitId, unitIds), eq(people.active, true)));
+  return rows.filter((r) => (r.roles as string[]).some((x) => roles.includes(x as Role)));
+}
+
+/** The unit a group chat is bound to. */
+export async function chatUnit(db: Db, platform: string, chatId: string): Promise<string | null> {
+  const [row] = await db
+    .select({ unitId: chatBindings.unitId })
+    .from(chatBindings)
+    .where(and(eq(chatBindings.platform, platform), eq(chatBindings.chatId, chatId)));
+  return row?.unitId ?? null;
+}
+
+/** The group chat a unit uses on a platform: the latest /绑定, else the org file's. */
+export async function unitChat(db: Db, platform: string, unitId: string): Promise<string | null> {
+  const [row] = await db
+    .select({ chatId: chatBindings.chatId })
+    .from(chatBindings)
+    .where(and(eq(chatBindings.platform, platform), eq(chatBindings.unitId, unitId)))
+    .orderBy(sql`${chatBindings.source} = 'command' desc`, desc(chatBindings.boundAt))
+    .limit(1);
+  return row?.chatId ?? null;
+}
+
+/** Binds a group chat to a unit (/绑定); a chat belongs to one unit at a time. */
+export async function bindChat(
+  db: Db,
+  b: { platform: string; chatId: string; unitId: string; boundBy: string; now: Date },
+): Promise<void> {
+  const row = {
+    platform: b.platform,
+    chatId: b.chatId,
+    unitId: b.unitId,
+    source: 'command',
+    boundBy: b.boundBy,
+    boundAt: b.now,
+  };
+  await db
+    .insert(chatBindings)
+    .values(row)
+    .onConflictDoUpdate({ target: [chatBindings.platform, chatBindings.chatId], set: row });
+}

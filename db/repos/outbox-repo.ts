@@ -1,0 +1,151 @@
+import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import type { OutMessage } from '../../src/bot/message.js';
+import type { Db } from '../client.js';
+import { itemMessages, outbox } from '../schema.js';
+
+export interface OutboxInsert {
+  platform: string;
+  op: 'send' | 'reply' | 'update';
+  chatId: string;
+  replyTo?: string | null;
+  inThread?: boolean;
+  threadItemId?: number | null;
+  anchorItemId?: number | null;
+  targetMessageId?: string | null;
+  payload: OutMessage;
+}
+
+export type OutboxRow = typeof outbox.$inferSelect;
+
+/** Queues messages; called inside the transaction that made the change they announce. */
+export async function enqueue(db: Db, rows: OutboxInsert[], now: Date): Promise<void> {
+  if (rows.length === 0) return;
+  await db.insert(outbox).values(
+    rows.map((r) => ({
+      platform: r.platform,
+      op: r.op,
+      chatId: r.chatId,
+      replyTo: r.replyTo ?? null,
+      inThread: r.inThread ?? false,
+      threadItemId: r.threadItemId ?? null,
+      anchorItemId: r.anchorItemId ?? null,
+      targetMessageId: r.targetMessageId ?? null,
+      payload: r.payload as unknown as Record<string, unknown>,
+      nextAttemptAt: now,
+      createdAt: now,
+    })),
+  );
+}
+
+// A worker that died holding rows releases them after this long.
+const LOCK_TIMEOUT_MS = 60_000;
+
+/**
+ * Claims due rows for one worker. SKIP LOCKED lets several instances claim side by side
+ * without waiting on each other; the claim itself is a short transaction, so no lock is held
+ * while the platform is called.
+ */
+export async function claimDue(
+  db: Db,
+  opts: { now: Date; worker: string; limit: number },
+): Promise<OutboxRow[]> {
+  const stale = new Date(opts.now.getTime() - LOCK_TIMEOUT_MS);
+  const due = db
+    .select({ id: outbox.id })
+    .from(outbox)
+    .where(
+      and(
+        eq(outbox.status, 'pending'),
+        lte(outbox.nextAttemptAt, opts.now),
+        or(isNull(outbox.lockedAt), lte(outbox.lockedAt, stale)),
+      ),
+    )
+    .orderBy(asc(outbox.nextAttemptAt), asc(outbox.id))
+    .limit(opts.limit)
+    .for('update', { skipLocked: true });
+  const rows = await db
+    .update(outbox)
+    .set({ lockedAt: opts.now, lockedBy: opts.worker })
+    .where(inArray(outbox.id, due))
+    .returning();
+  return rows.sort((a, b) => a.id - b.id);
+}
+
+export async function markSent(db: Db, row: OutboxRow, sentMessageId: string, now: Date): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx
+      .update(outbox)
+      .set({ status: 'sent', sentMessageId, sentAt: now, lockedAt: null, lockedBy: null, lastError: null })
+      .where(eq(outbox.id, row.id));
+    if (row.anchorItemId !== null) {
+      await tx
+        .insert(itemMessages)
+        .values({
+          itemId: row.anchorItemId,
+          platform: row.platform,
+          chatId: row.chatId,
+          messageId: sentMessageId,
+          kind: 'card',
+        })
+        .onConflictDoNothing();
+    }
+  });
+}
+
+/** Records a failed attempt; the backoff (2^n s, at most 10 min) is computed in SQL from attempts. */
+export async function markFailed(
+  db: Db,
+  row: OutboxRow,
+  error: string,
+  now: Date,
+  permanent: boolean,
+): Promise<void> {
+  await db
+    .update(outbox)
+    .set({
+      status: permanent ? 'dead' : 'pending',
+      attempts: sql`${outbox.attempts} + 1`,
+      lastError: error.slice(0, 2000),
+      nextAttemptAt: sql`${now.toISOString()}::timestamptz + least(power(2, ${outbox.attempts}), 600) * interval '1 second'`,
+      lockedAt: null,
+      lockedBy: null,
+    })
+    .where(eq(outbox.id, row.id));
+}
+
+/** Puts a claimed row back untouched (waiting for its thread, or behind a failed row of its chat). */
+export async function release(db: Db, row: OutboxRow, retryAt: Date): Promise<void> {
+  await db
+    .update(outbox)
+    .set({ lockedAt: null, lockedBy: null, nextAttemptAt: retryAt })
+    .where(eq(outbox.id, row.id));
+}
+
+/** The card message an item's thread hangs from in a chat, once it has been sent. */
+export async function threadRoot(
+  db: Db,
+  itemId: number,
+  platform: string,
+  chatId: string,
+): Promise<string | null> {
+  const [row] = await db
+    .select({ messageId: itemMessages.messageId })
+    .from(itemMessages)
+    .where(
+      and(
+        eq(itemMessages.itemId, itemId),
+        eq(itemMessages.platform, platform),
+        eq(itemMessages.chatId, chatId),
+        eq(itemMessages.kind, 'card'),
+      ),
+    );
+  return row?.messageId ?? null;
+}
+
+export async function backlog(db: Db): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(outbox)
+    .where(eq(outbox.status, 'pending'));
+  return row?.n ?? 0;
+}

@@ -1,0 +1,44 @@
+import type { Db } from '../../../db/client.js';
+import { type OutboundMessage, type PlatformSender, SendError } from '../../bot/sender.js';
+import { getSandboxMessage, insertSandboxMessage, updateSandboxMessage } from './store.js';
+
+export const SANDBOX_BOT_NAME = '回音';
+
+/** Delivers outbox messages into the sandbox store, idempotently on the outbox key. */
+export class SandboxSender implements PlatformSender {
+  readonly platform = 'sandbox';
+
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => Date,
+  ) {}
+
+  async send(m: OutboundMessage): Promise<{ messageId: string }> {
+    const content = m.message as unknown as Record<string, unknown>;
+    if (m.op === 'update') {
+      const target = Number(m.targetMessageId);
+      if (!(await updateSandboxMessage(this.db, target, content)))
+        throw new SendError(`sandbox message ${m.targetMessageId} not found`, false, 'not_found');
+      return { messageId: String(target) };
+    }
+    let replyTo: number | null = null;
+    let threadRoot: number | null = null;
+    if (m.op === 'reply') {
+      const parent = m.replyTo ? await getSandboxMessage(this.db, Number(m.replyTo)) : null;
+      if (!parent) throw new SendError(`sandbox message ${m.replyTo} not found`, false, 'not_found');
+      replyTo = parent.id;
+      threadRoot = m.inThread ? (parent.threadRoot ?? parent.id) : null;
+    }
+    const row = await insertSandboxMessage(this.db, {
+      chatId: m.chatId,
+      senderPersonId: null,
+      senderName: SANDBOX_BOT_NAME,
+      replyTo,
+      threadRoot,
+      content,
+      createdAt: this.now(),
+      sendKey: m.key,
+    });
+    return { messageId: String(row.id) };
+  }
+}

@@ -1,0 +1,48 @@
+import { Hono } from 'hono';
+import { type Database, isReachable } from '../db/client.js';
+import { sandboxRoutes } from './adapters/sandbox/routes.js';
+import type { Dispatcher } from './bot/dispatcher.js';
+import type { Logger } from './log.js';
+import type { Metrics } from './metrics.js';
+
+export interface AppDeps {
+  database: Database;
+  dispatcher: Dispatcher;
+  metrics: Metrics;
+  log: Logger;
+  now: () => Date;
+  sandbox: boolean;
+}
+
+/** The HTTP surface: health, metrics and each enabled adapter's routes. */
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+  const { db } = deps.database;
+
+  app.get('/healthz', async (c) => {
+    const ok = await isReachable(db);
+    return c.json(
+      { ok, database: ok ? 'reachable' : 'unreachable', kind: deps.database.kind },
+      ok ? 200 : 503,
+    );
+  });
+
+  app.get('/metrics', async (c) => {
+    c.header('content-type', 'text/plain; version=0.0.4; charset=utf-8');
+    return c.body(await deps.metrics.render(db));
+  });
+
+  if (deps.sandbox) {
+    app.route(
+      '/sandbox',
+      sandboxRoutes({ db, dispatcher: deps.dispatcher, log: deps.log, metrics: deps.metrics, now: deps.now }),
+    );
+    app.get('/', (c) => c.redirect('/sandbox'));
+  }
+
+  app.onError((err, c) => {
+    deps.log.error('request failed', { err, path: c.req.path });
+    return c.json({ error: 'internal error' }, 500);
+  });
+  return app;
+}

@@ -1,0 +1,140 @@
+import type { PolicyPack } from '../../bot-flows/policies/types.js';
+import type { Db } from '../../db/client.js';
+import type { Actor, Person } from '../../db/repos/org-repo.js';
+import { platformUserId, unitChat } from '../../db/repos/org-repo.js';
+import { enqueue, type OutboxInsert } from '../../db/repos/outbox-repo.js';
+import type { ParsedCommand } from '../core/command-parser.js';
+import type { Org } from '../core/org.js';
+import type { CardActionEvent, InboundEvent, InboundMessage } from './event.js';
+import type { CardSpec, OutMessage, Part } from './message.js';
+
+export type ToastType = 'success' | 'info' | 'warning' | 'error';
+
+/** What a card action answers the platform with, inside its callback window. */
+export interface ActionResponse {
+  toast?: { type: ToastType; content: string };
+  card?: CardSpec;
+}
+
+/**
+ * Everything a flow may do, in platform-neutral verbs. Every verb writes to the outbox inside
+ * the event's transaction: nothing talks to a platform from here.
+ */
+export class BotContext<E extends InboundEvent = InboundEvent> {
+  readonly response: ActionResponse = {};
+  command: ParsedCommand | undefined;
+
+  constructor(
+    readonly event: E,
+    readonly tx: Db,
+    readonly now: Date,
+    readonly org: Org,
+    readonly pack: PolicyPack,
+    readonly actor: Actor | null,
+    /** The unit this group chat is bound to, if any. */
+    readonly chatUnitId: string | null,
+  ) {}
+
+  get platform(): string {
+    return this.event.platform;
+  }
+
+  /** The sender (or clicker) as people should read it. */
+  get actorName(): string {
+    if (this.actor) return this.actor.person.name;
+    const who = this.event.kind === 'message' ? this.event.sender : this.event.operator;
+    return who.name ?? who.id;
+  }
+
+  /** Replies to the message that triggered this event. */
+  reply(message: OutMessage): Promise<void> {
+    const ev = this.requireMessage('reply');
+    return this.enqueue({ op: 'reply', chatId: ev.chatId, replyTo: ev.messageId, payload: message });
+  }
+
+  /** Replies in the thread of the message that triggered this event. */
+  replyInThread(message: OutMessage): Promise<void> {
+    const ev = this.requireMessage('replyInThread');
+    return this.enqueue({
+      op: 'reply',
+      chatId: ev.chatId,
+      replyTo: ev.messageId,
+      inThread: true,
+      payload: message,
+    });
+  }
+
+  /** An @-mention of a person on this platform; plain text when they have no id here. */
+  mention(person: Person): Part {
+    const id = platformUserId(this.platform, person);
+    return id ? { t: 'at', id, name: person.name } : { t: 'text', v: `@${person.name}` };
+  }
+
+  /**
+   * Posts to a unit's group on this platform; false when the unit has none.
+   * `anchorItemId` makes the message the item's card there (its thread root);
+   * `threadItemId` posts into that card's thread.
+   */
+  async sendToUnit(
+    unitId: string,
+    message: OutMessage,
+    opts: { anchorItemId?: number; threadItemId?: number } = {},
+  ): Promise<boolean> {
+    const chatId = await unitChat(this.tx, this.platform, unitId);
+    if (!chatId) return false;
+    await this.enqueue({
+      op: opts.threadItemId ? 'reply' : 'send',
+      chatId,
+      inThread: opts.threadItemId !== undefined,
+      threadItemId: opts.threadItemId ?? null,
+      anchorItemId: opts.anchorItemId ?? null,
+      payload: message,
+    });
+    return true;
+  }
+
+  /** Posts into the thread of an item's card in the current chat. */
+  postInItemThread(itemId: number, message: OutMessage): Promise<void> {
+    return this.enqueue({
+      op: 'reply',
+      chatId: this.event.chatId,
+      inThread: true,
+      threadItemId: itemId,
+      payload: message,
+    });
+  }
+
+  /** Replaces the card that was clicked, for the clicker at once and for everyone via the outbox. */
+  async updateCard(card: CardSpec): Promise<void> {
+    const ev = this.requireAction('updateCard');
+    this.response.card = card;
+    await this.enqueue({
+      op: 'update',
+      chatId: ev.chatId,
+      targetMessageId: ev.messageId,
+      payload: { kind: 'card', card },
+    });
+  }
+
+  /** The short popup a card click answers with. */
+  toast(type: ToastType, content: string): void {
+    this.requireAction('toast');
+    this.response.toast = { type, content };
+  }
+
+  private enqueue(row: Omit<OutboxInsert, 'platform'>): Promise<void> {
+    return enqueue(this.tx, [{ platform: this.platform, ...row }], this.now);
+  }
+
+  private requireMessage(verb: string): InboundMessage {
+    if (this.event.kind !== 'message')
+      throw new Error(`ctx.${verb}() needs a message event, got ${this.event.kind}`);
+    return this.event;
+  }
+
+  private requireAction(verb: string): CardActionEvent {
+    if (this.event.kind !== 'card_action')
+      throw new Error(`ctx.${verb}() needs a card action, got ${this.event.kind}`);
+    return this.event;
+  }
+}

@@ -1,0 +1,183 @@
+import { z } from 'zod';
+import type { PolicyPack } from '../../bot-flows/policies/types.js';
+import type { Db } from '../../db/client.js';
+import { chatUnit, findActor } from '../../db/repos/org-repo.js';
+import { processedEvents } from '../../db/schema.js';
+import { parseCommand } from '../core/command-parser.js';
+import { HuiyinError, isHuiyinError } from '../core/errors.js';
+import type { Org } from '../core/org.js';
+import type { Clock } from '../core/time.js';
+import type { Logger } from '../log.js';
+import { compose, type Middleware } from './compose.js';
+import { type ActionResponse, BotContext } from './context.js';
+import type { CardActionEvent, InboundEvent, InboundMessage } from './event.js';
+import { textMessage } from './message.js';
+
+/** Longest message the bot accepts (characters). */
+export const MAX_MESSAGE_CHARS = 2000;
+
+export interface CommandSpec {
+  /** The Chinese name, typed as /上报. */
+  name: string;
+  /** English aliases, typed as /report. */
+  aliases: string[];
+  usage: string;
+  summary: string;
+  handler: (ctx: BotContext<InboundMessage>) => Promise<void>;
+}
+
+export interface ActionSpec {
+  name: string;
+  handler: (ctx: BotContext<CardActionEvent>) => Promise<void>;
+}
+
+/** Every card button's value: the action, and the item and its version where it has one. */
+export const actionValueSchema = z.object({
+  a: z.string().min(1),
+  item: z.number().int().positive().optional(),
+  v: z.number().int().positive().optional(),
+});
+
+export interface DispatcherDeps {
+  db: Db;
+  pack: PolicyPack;
+  org: () => Promise<Org>;
+  clock: Clock;
+  log: Logger;
+  /** Called after a transaction queued messages, so the outbox runner sends them soon. */
+  onEnqueued?: () => void;
+}
+
+export type DispatchResult =
+  | { status: 'handled' | 'rejected'; response: ActionResponse }
+  | { status: 'duplicate' | 'ignored' };
+
+/** Runs commands and card actions: one transaction per event, de-duplicated on its id. */
+export class Dispatcher {
+  private readonly middleware: Middleware<BotContext>[] = [];
+  private readonly commands = new Map<string, CommandSpec>();
+  private readonly actions = new Map<string, ActionSpec>();
+  private readonly specs: CommandSpec[] = [];
+
+  constructor(private readonly deps: DispatcherDeps) {}
+
+  use(mw: Middleware<BotContext>): this {
+    this.middleware.push(mw);
+    return this;
+  }
+
+  command(spec: CommandSpec): this {
+    for (const name of [spec.name, ...spec.aliases]) {
+      const key = name.toLowerCase();
+      if (this.commands.has(key)) throw new Error(`command /${name} registered twice`);
+      this.commands.set(key, spec);
+    }
+    this.specs.push(spec);
+    return this;
+  }
+
+  action(spec: ActionSpec): this {
+    if (this.actions.has(spec.name)) throw new Error(`card action ${spec.name} registered twice`);
+    this.actions.set(spec.name, spec);
+    return this;
+  }
+
+  /** The registered commands, in registration order (for /帮助). */
+  get commandList(): readonly CommandSpec[] {
+    return this.specs;
+  }
+
+  findCommand(name: string): CommandSpec | undefined {
+    return this.commands.get(name.normalize('NFKC').toLowerCase());
+  }
+
+  async dispatch(event: InboundEvent): Promise<DispatchResult> {
+    const now = this.deps.clock.now();
+    if (event.kind === 'message') {
+      const tooLong = [...event.text].length > MAX_MESSAGE_CHARS;
+      const cmd = tooLong ? null : parseCommand(event.text);
+      if (!tooLong && !cmd && !event.addressed) return { status: 'ignored' };
+    }
+    const org = await this.deps.org();
+    const result = await this.deps.db.transaction(async (tx) => {
+      const claimed = await tx
+        .insert(processedEvents)
+        .values({ platform: event.platform, eventId: event.eventId, receivedAt: now })
+        .onConflictDoNothing()
+        .returning({ id: processedEvents.eventId });
+      if (claimed.length === 0) return { status: 'duplicate' } as const;
+      const actorId = event.kind === 'message' ? event.sender.id : event.operator.id;
+      const actor = await findActor(tx, event.platform, actorId);
+      const unitId = await chatUnit(tx, event.platform, event.chatId);
+      const outer = new BotContext(event, tx, now, org, this.deps.pack, actor, unitId);
+      try {
+        // A savepoint: a refused command leaves no trace but its reply.
+        const response = await tx.transaction(async (sp) => {
+          const ctx = new BotContext(event, sp, now, org, this.deps.pack, actor, unitId);
+          await compose<BotContext>([...this.middleware, (c) => this.route(c)])(ctx);
+          return ctx.response;
+        });
+        return { status: 'handled', response } as const;
+      } catch (err) {
+        if (!isHuiyinError(err)) throw err;
+        this.deps.log.info('command refused', {
+          code: err.code,
+          platform: event.platform,
+          eventId: event.eventId,
+        });
+        if (event.kind === 'message') {
+          const usage = err.usage ?? this.usageFor(event);
+          await outer.reply(textMessage(`❌ ${err.message}`, usage ? `\n用法：${usage}` : ''));
+          return { status: 'rejected', response: {} } as const;
+        }
+        return { status: 'rejected', response: { toast: { type: 'error', content: err.message } } } as const;
+      }
+    });
+    if (result.status === 'handled' || result.status === 'rejected') this.deps.onEnqueued?.();
+    return result;
+  }
+
+  private usageFor(event: InboundMessage): string | undefined {
+    const cmd = parseCommand(event.text);
+    return cmd ? this.findCommand(cmd.name)?.usage : undefined;
+  }
+
+  private async route(ctx: BotContext): Promise<void> {
+    if (ctx.event.kind === 'card_action') return this.routeAction(ctx as BotContext<CardActionEvent>);
+    const mctx = ctx as BotContext<InboundMessage>;
+    if ([...mctx.event.text].length > MAX_MESSAGE_CHARS) {
+      throw new HuiyinError(
+        'huiyin_too_long',
+        `消息过长（${[...mctx.event.text].length} 字），单条命令不能超过 ${MAX_MESSAGE_CHARS} 字。请精简标题，详细内容可放在链接中。`,
+        '/上报 <标题> [类别:] [级别:] [来源:] [链接:] [事发:] [涉事:] [突发]',
+      );
+    }
+    const cmd = parseCommand(mctx.event.text);
+    if (!cmd) {
+      await mctx.reply(
+        textMessage(
+          '你好，我是回音舆情助手。请发送命令，例如「/上报 “标题” 类别:教育」；发送 /帮助 查看全部命令。',
+        ),
+      );
+      return;
+    }
+    const spec = this.findCommand(cmd.name);
+    if (!spec) {
+      const names = this.specs.map((s) => `/${s.name}`).join(' ');
+      throw new HuiyinError(
+        'huiyin_unknown_command',
+        `未知命令「/${cmd.name}」。可用命令：${names}`,
+        '/帮助',
+      );
+    }
+    mctx.command = cmd;
+    await spec.handler(mctx);
+  }
+
+  private async routeAction(ctx: BotContext<CardActionEvent>): Promise<void> {
+    const value = actionValueSchema.safeParse(ctx.event.value);
+    const spec = value.success ? this.actions.get(value.data.a) : undefined;
+    if (!spec) throw new HuiyinError('huiyin_unknown_action', '无法识别的卡片操作，请使用最新的卡片。');
+    await spec.handler(ctx);
+  }
+}

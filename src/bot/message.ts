@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+/** A run of text or an @-mention of a platform user, the building block of every message. */
+export const partSchema = z.discriminatedUnion('t', [
+  z.object({ t: z.literal('text'), v: z.string() }),
+  z.object({ t: z.literal('at'), id: z.string(), name: z.string() }),
+]);
+export type Part = z.infer<typeof partSchema>;
+
+export const buttonSchema = z.object({
+  label: z.string(),
+  style: z.enum(['primary', 'default', 'danger']).optional(),
+  value: z.record(z.string(), z.unknown()),
+});
+
+/** A platform-neutral card that each adapter renders in its own format. */
+export const cardSchema = z.object({
+  title: z.string(),
+  template: z.enum(['blue', 'red', 'orange', 'green', 'grey']).optional(),
+  fields: z.array(z.object({ label: z.string(), value: z.string() })),
+  body: z.array(partSchema),
+  note: z.array(partSchema).optional(),
+  buttons: z.array(buttonSchema),
+});
+export type CardSpec = z.infer<typeof cardSchema>;
+
+export const outMessageSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('text'), parts: z.array(partSchema) }),
+  z.object({ kind: z.literal('card'), card: cardSchema }),
+]);
+export type OutMessage = z.infer<typeof outMessageSchema>;
+
+/** Builds parts from strings and mentions: `parts('请 ', at, ' 认领')`. */
+export const parts = (...items: (string | Part | Part[])[]): Part[] =>
+  items.flatMap((x) =>
+    typeof x === 'string' ? (x ? [{ t: 'text' as const, v: x }] : []) : Array.isArray(x) ? x : [x],
+  );
+
+export const textMessage = (...items: (string | Part | Part[])[]): OutMessage => ({
+  kind: 'text',
+  parts: parts(...items),
+});
+
+/** The plain text of some parts, mentions as @名字. */
+export const plainText = (ps: Part[]) => ps.map((p) => (p.t === 'text' ? p.v : `@${p.name}`)).join('');

@@ -1,0 +1,64 @@
+import { HuiyinError } from './errors.js';
+
+/**
+ * The item life cycle of seed 000 三(四): 发现上报 → 认领 → 研判 → 口径审核 → 发布回应 → 办结.
+ * Transitions are data so flows, cards and the README read the same table.
+ */
+export const ITEM_STATES = {
+  reported: '待认领',
+  claimed: '处置中',
+  awaiting_approval: '口径审核中',
+  responding: '已回应',
+  closed: '已办结',
+} as const;
+export type ItemState = keyof typeof ITEM_STATES;
+
+export const ITEM_ACTIONS = {
+  claim: '认领',
+  grade: '研判',
+  transfer: '转办',
+  submit_wording: '提交口径',
+  approve_wording: '同意口径',
+  reject_wording: '退回口径',
+  publish: '发布',
+  press_conference: '发布会',
+  update: '续报',
+  close: '办结',
+} as const;
+export type ItemAction = keyof typeof ITEM_ACTIONS;
+
+interface Transition {
+  action: ItemAction;
+  from: ItemState[];
+  /** Omitted: the state stays as it is. */
+  to?: ItemState;
+}
+
+export const TRANSITIONS: Transition[] = [
+  { action: 'claim', from: ['reported'], to: 'claimed' },
+  { action: 'grade', from: ['reported', 'claimed', 'awaiting_approval', 'responding'] },
+  { action: 'transfer', from: ['reported', 'claimed'], to: 'reported' },
+  { action: 'submit_wording', from: ['claimed', 'responding'], to: 'awaiting_approval' },
+  { action: 'approve_wording', from: ['awaiting_approval'], to: 'responding' },
+  { action: 'reject_wording', from: ['awaiting_approval'], to: 'claimed' },
+  { action: 'publish', from: ['claimed', 'responding'], to: 'responding' },
+  { action: 'press_conference', from: ['claimed', 'responding'], to: 'responding' },
+  { action: 'update', from: ['responding'] },
+  { action: 'close', from: ['claimed', 'responding'], to: 'closed' },
+];
+
+export const isItemState = (s: string): s is ItemState => s in ITEM_STATES;
+
+/** The state after `action`, or a HuiyinError naming the states the action is allowed in. */
+export function nextState(state: ItemState, action: ItemAction): ItemState {
+  const t = TRANSITIONS.find((x) => x.action === action);
+  if (!t) throw new Error(`no transition for ${action}`);
+  if (!t.from.includes(state)) {
+    const allowed = t.from.map((s) => ITEM_STATES[s]).join('、');
+    throw new HuiyinError(
+      'huiyin_invalid_transition',
+      `该舆情当前状态为「${ITEM_STATES[state]}」，不能${ITEM_ACTIONS[action]}（仅在${allowed}时可以）。`,
+    );
+  }
+  return t.to ?? state;
+}

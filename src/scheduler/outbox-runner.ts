@@ -1,0 +1,156 @@
+import { randomUUID } from 'node:crypto';
+import schedule from 'node-schedule';
+import type { Db } from '../../db/client.js';
+import {
+  claimDue,
+  markFailed,
+  markSent,
+  type OutboxRow,
+  release,
+  threadRoot,
+} from '../../db/repos/outbox-repo.js';
+import { outMessageSchema } from '../bot/message.js';
+import { type PlatformSender, SendError } from '../bot/sender.js';
+import type { Clock } from '../core/time.js';
+import type { Logger } from '../log.js';
+
+const BATCH = 50;
+// A thread reply waits this long for its card to be sent first.
+const THREAD_WAIT_MS = 1_000;
+
+export interface OutboxRunnerDeps {
+  db: Db;
+  senders: PlatformSender[];
+  clock: Clock;
+  log: Logger;
+  workerId?: string;
+}
+
+/**
+ * Sends queued messages through the platform adapters. Rows are claimed with SKIP LOCKED, so
+ * several instances can run side by side; a failed send stays queued with a backoff and is
+ * never dropped. node-schedule only wakes it: the rows are the source of truth.
+ */
+export class OutboxRunner {
+  private readonly worker: string;
+  private readonly senders: Map<string, PlatformSender>;
+  private running: Promise<number> | null = null;
+  private again = false;
+  private job: schedule.Job | null = null;
+
+  constructor(private readonly deps: OutboxRunnerDeps) {
+    this.worker = deps.workerId ?? `outbox-${randomUUID().slice(0, 8)}`;
+    this.senders = new Map(deps.senders.map((s) => [s.platform, s]));
+  }
+
+  /** Ticks every second and whenever wake() is called. */
+  start(): void {
+    this.job = schedule.scheduleJob('* * * * * *', () => this.wake());
+    this.wake();
+  }
+
+  async stop(): Promise<void> {
+    this.job?.cancel();
+    this.job = null;
+    await this.running;
+  }
+
+  /** Runs a pass soon; passes never overlap within one process. */
+  wake(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.runOnce()
+      .catch((err) => {
+        this.deps.log.error('outbox pass failed', { err });
+        return 0;
+      })
+      .finally(() => {
+        this.running = null;
+        if (this.again) {
+          this.again = false;
+          this.wake();
+        }
+      });
+  }
+
+  /** Sends every due row, batch by batch; returns how many were sent. */
+  async drain(): Promise<number> {
+    await this.running;
+    let total = 0;
+    for (;;) {
+      const n = await this.runOnce();
+      total += n;
+      if (n === 0) return total;
+    }
+  }
+
+  /** One claim-and-send pass; returns how many messages went out. */
+  async runOnce(): Promise<number> {
+    const now = this.deps.clock.now();
+    const rows = await claimDue(this.deps.db, { now, worker: this.worker, limit: BATCH });
+    let sent = 0;
+    const blockedChats = new Set<string>();
+    for (const row of rows) {
+      const chatKey = `${row.platform}|${row.chatId}`;
+      // Keep each chat's messages in order: once one fails, the rest of that chat waits.
+      if (blockedChats.has(chatKey)) {
+        await release(this.deps.db, row, now);
+        continue;
+      }
+      const ok = await this.sendRow(row, now);
+      if (ok) sent++;
+      else blockedChats.add(chatKey);
+    }
+    return sent;
+  }
+
+  private async sendRow(row: OutboxRow, now: Date): Promise<boolean> {
+    const sender = this.senders.get(row.platform);
+    if (!sender) {
+      await markFailed(this.deps.db, row, `no adapter for platform ${row.platform}`, now, false);
+      this.deps.log.warn('outbox row has no adapter', { id: row.id, platform: row.platform });
+      return false;
+    }
+    let replyTo = row.replyTo;
+    if (row.threadItemId !== null) {
+      replyTo = await threadRoot(this.deps.db, row.threadItemId, row.platform, row.chatId);
+      if (!replyTo) {
+        await release(this.deps.db, row, new Date(now.getTime() + THREAD_WAIT_MS));
+        return false;
+      }
+    }
+    const message = outMessageSchema.safeParse(row.payload);
+    if (!message.success) {
+      await markFailed(this.deps.db, row, `invalid payload: ${message.error.message}`, now, true);
+      this.deps.log.error('outbox payload invalid', { id: row.id });
+      return false;
+    }
+    try {
+      const { messageId } = await sender.send({
+        key: `outbox-${row.id}`,
+        op: row.op as 'send' | 'reply' | 'update',
+        chatId: row.chatId,
+        replyTo,
+        inThread: row.inThread,
+        targetMessageId: row.targetMessageId,
+        message: message.data,
+      });
+      await markSent(this.deps.db, row, messageId, this.deps.clock.now());
+      return true;
+    } catch (err) {
+      const permanent = err instanceof SendError && !err.retryable;
+      await markFailed(this.deps.db, row, (err as Error).message, now, permanent);
+      this.deps.log.warn('outbox send failed', {
+        id: row.id,
+        platform: row.platform,
+        attempts: row.attempts + 1,
+        permanent,
+        code: err instanceof SendError ? err.code : undefined,
+        error: (err as Error).message,
+      });
+      return false;
+    }
+  }
+}
