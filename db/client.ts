@@ -37,7 +37,8 @@ const MIGRATION_LOCK = 4_826_001;
 /** Opens embedded PGlite (no URL) or Postgres through postgres.js (with a URL). */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.databaseUrl) {
-    const client = postgres(options.databaseUrl, {
+    const url = options.databaseUrl;
+    const client = postgres(url, {
       max: options.maxConnections ?? 10,
       onnotice: () => {},
     });
@@ -46,14 +47,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       db: db as unknown as Db,
       kind: 'postgres',
       async migrate() {
-        // Two instances starting together must not both apply a migration.
-        const conn = await client.reserve();
+        // Two instances starting together must not both apply a migration: hold an advisory
+        // lock on a dedicated single connection for the whole run.
+        const conn = postgres(url, { max: 1, onnotice: () => {} });
         try {
           await conn`select pg_advisory_lock(${MIGRATION_LOCK})`;
           await migratePostgres(drizzlePostgres(conn, { schema }), { migrationsFolder });
         } finally {
-          await conn`select pg_advisory_unlock(${MIGRATION_LOCK})`.catch(() => {});
-          conn.release();
+          await conn.end({ timeout: 5 });
         }
       },
       close: () => client.end({ timeout: 5 }),

@@ -23,16 +23,29 @@ const unitSchema = z
     id,
     name: z.string().min(1),
     parent: id.optional(),
-    handles: z.array(z.enum(HANDLES_KEYS)).default([]),
+    handles: z
+      .array(z.enum(HANDLES_KEYS))
+      .nullish()
+      .transform((v) => v ?? []),
     feishu_chat: z.string().min(1).optional(),
     wecom_room: z.string().min(1).optional(),
-    members: z.array(memberSchema).default([]),
+    // `members:` with nothing under it is YAML null: an empty list.
+    members: z
+      .array(memberSchema)
+      .nullish()
+      .transform((v) => v ?? []),
   })
   .strict();
 
 /** The org directory file (DESIGN.md §3), with the cross-references checked. */
 export const orgFileSchema = z
-  .object({ units: z.array(unitSchema).min(1), cc: z.array(id).default([]) })
+  .object({
+    units: z.array(unitSchema).min(1),
+    cc: z
+      .array(id)
+      .nullish()
+      .transform((v) => v ?? []),
+  })
   .strict()
   .superRefine((org, ctx) => {
     const ids = new Map<string, number>();

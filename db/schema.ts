@@ -143,9 +143,8 @@ export const itemEvents = pgTable(
 export const itemMessages = pgTable(
   'item_messages',
   {
-    itemId: integer('item_id')
-      .notNull()
-      .references(() => items.id),
+    // No foreign key: like the outbox columns it is filled from, it is delivery bookkeeping.
+    itemId: integer('item_id').notNull(),
     platform: text('platform').notNull(),
     chatId: text('chat_id').notNull(),
     messageId: text('message_id').notNull(),
@@ -200,7 +199,10 @@ export const outbox = pgTable(
     sentAt: ts('sent_at'),
     createdAt: ts('created_at').notNull(),
   },
-  (t) => [index('outbox_due').on(t.nextAttemptAt, t.id).where(sql`status = 'pending'`)],
+  (t) => [
+    index('outbox_due').on(t.nextAttemptAt, t.id).where(sql`status = 'pending'`),
+    index('outbox_chat_queue').on(t.platform, t.chatId, t.id).where(sql`status = 'pending'`),
+  ],
 );
 
 /** Inbound platform events already handled, for durable de-duplication. */

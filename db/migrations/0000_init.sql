@@ -155,7 +155,6 @@ CREATE TABLE "units" (
 ALTER TABLE "chat_bindings" ADD CONSTRAINT "chat_bindings_unit_id_units_id_fk" FOREIGN KEY ("unit_id") REFERENCES "public"."units"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "item_events" ADD CONSTRAINT "item_events_item_id_items_id_fk" FOREIGN KEY ("item_id") REFERENCES "public"."items"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "item_events" ADD CONSTRAINT "item_events_actor_person_id_people_id_fk" FOREIGN KEY ("actor_person_id") REFERENCES "public"."people"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "item_messages" ADD CONSTRAINT "item_messages_item_id_items_id_fk" FOREIGN KEY ("item_id") REFERENCES "public"."items"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "item_units" ADD CONSTRAINT "item_units_item_id_items_id_fk" FOREIGN KEY ("item_id") REFERENCES "public"."items"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "item_units" ADD CONSTRAINT "item_units_unit_id_units_id_fk" FOREIGN KEY ("unit_id") REFERENCES "public"."units"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "items" ADD CONSTRAINT "items_owner_unit_id_units_id_fk" FOREIGN KEY ("owner_unit_id") REFERENCES "public"."units"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
@@ -170,6 +169,7 @@ CREATE INDEX "item_units_unit" ON "item_units" USING btree ("unit_id");--> state
 CREATE INDEX "items_state" ON "items" USING btree ("state");--> statement-breakpoint
 CREATE INDEX "items_owner" ON "items" USING btree ("owner_unit_id");--> statement-breakpoint
 CREATE INDEX "outbox_due" ON "outbox" USING btree ("next_attempt_at","id") WHERE status = 'pending';--> statement-breakpoint
+CREATE INDEX "outbox_chat_queue" ON "outbox" USING btree ("platform","chat_id","id") WHERE status = 'pending';--> statement-breakpoint
 CREATE INDEX "sandbox_messages_chat_rev" ON "sandbox_messages" USING btree ("chat_id","rev");--> statement-breakpoint
 CREATE UNIQUE INDEX "sandbox_messages_send_key" ON "sandbox_messages" USING btree ("send_key");--> statement-breakpoint
 CREATE INDEX "timers_due" ON "timers" USING btree ("due_at") WHERE status = 'pending';

@@ -1,4 +1,5 @@
-import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lt, lte, notExists, or, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { OutMessage } from '../../src/bot/message.js';
 import type { Db } from '../client.js';
 import { itemMessages, outbox } from '../schema.js';
@@ -41,15 +42,17 @@ export async function enqueue(db: Db, rows: OutboxInsert[], now: Date): Promise<
 const LOCK_TIMEOUT_MS = 60_000;
 
 /**
- * Claims due rows for one worker. SKIP LOCKED lets several instances claim side by side
- * without waiting on each other; the claim itself is a short transaction, so no lock is held
- * while the platform is called.
+ * Claims due rows for one worker: the oldest pending message of each chat, so every chat
+ * receives its messages in order even across instances. SKIP LOCKED lets several instances
+ * claim side by side without waiting on each other; the claim is a short transaction of its
+ * own, so no lock is held while the platform is called.
  */
 export async function claimDue(
   db: Db,
   opts: { now: Date; worker: string; limit: number },
 ): Promise<OutboxRow[]> {
   const stale = new Date(opts.now.getTime() - LOCK_TIMEOUT_MS);
+  const earlier = alias(outbox, 'earlier');
   const due = db
     .select({ id: outbox.id })
     .from(outbox)
@@ -58,6 +61,19 @@ export async function claimDue(
         eq(outbox.status, 'pending'),
         lte(outbox.nextAttemptAt, opts.now),
         or(isNull(outbox.lockedAt), lte(outbox.lockedAt, stale)),
+        notExists(
+          db
+            .select({ one: sql`1` })
+            .from(earlier)
+            .where(
+              and(
+                eq(earlier.platform, outbox.platform),
+                eq(earlier.chatId, outbox.chatId),
+                eq(earlier.status, 'pending'),
+                lt(earlier.id, outbox.id),
+              ),
+            ),
+        ),
       ),
     )
     .orderBy(asc(outbox.nextAttemptAt), asc(outbox.id))
@@ -113,7 +129,7 @@ export async function markFailed(
     .where(eq(outbox.id, row.id));
 }
 
-/** Puts a claimed row back untouched (waiting for its thread, or behind a failed row of its chat). */
+/** Puts a claimed row back untouched (a thread reply waiting for its card). */
 export async function release(db: Db, row: OutboxRow, retryAt: Date): Promise<void> {
   await db
     .update(outbox)

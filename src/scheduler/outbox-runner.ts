@@ -91,18 +91,7 @@ export class OutboxRunner {
     const now = this.deps.clock.now();
     const rows = await claimDue(this.deps.db, { now, worker: this.worker, limit: BATCH });
     let sent = 0;
-    const blockedChats = new Set<string>();
-    for (const row of rows) {
-      const chatKey = `${row.platform}|${row.chatId}`;
-      // Keep each chat's messages in order: once one fails, the rest of that chat waits.
-      if (blockedChats.has(chatKey)) {
-        await release(this.deps.db, row, now);
-        continue;
-      }
-      const ok = await this.sendRow(row, now);
-      if (ok) sent++;
-      else blockedChats.add(chatKey);
-    }
+    for (const row of rows) if (await this.sendRow(row, now)) sent++;
     return sent;
   }
 
@@ -127,8 +116,9 @@ export class OutboxRunner {
       this.deps.log.error('outbox payload invalid', { id: row.id });
       return false;
     }
+    let messageId: string;
     try {
-      const { messageId } = await sender.send({
+      ({ messageId } = await sender.send({
         key: `outbox-${row.id}`,
         op: row.op as 'send' | 'reply' | 'update',
         chatId: row.chatId,
@@ -136,9 +126,7 @@ export class OutboxRunner {
         inThread: row.inThread,
         targetMessageId: row.targetMessageId,
         message: message.data,
-      });
-      await markSent(this.deps.db, row, messageId, this.deps.clock.now());
-      return true;
+      }));
     } catch (err) {
       const permanent = err instanceof SendError && !err.retryable;
       await markFailed(this.deps.db, row, (err as Error).message, now, permanent);
@@ -152,5 +140,9 @@ export class OutboxRunner {
       });
       return false;
     }
+    // Outside the try: a database error here must not be mistaken for a failed send. If it
+    // happens the row is retried after the lock timeout, and the key keeps the resend idempotent.
+    await markSent(this.deps.db, row, messageId, this.deps.clock.now());
+    return true;
   }
 }

@@ -1,0 +1,150 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { count, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY_PACK } from '../../bot-flows/policies/index.js';
+import type { Database } from '../../db/client.js';
+import { OrgFileError, parseOrgFile } from '../../db/org-file.js';
+import { findActor, importOrg, loadOrg, unitChat } from '../../db/repos/org-repo.js';
+import { chatBindings, memberships, people, units } from '../../db/schema.js';
+import { silentLogger } from '../../src/log.js';
+import { createService, DEMO_ORG_FILE } from '../../src/service.js';
+import { DB_KINDS, freshDatabase } from '../helpers/databases.js';
+
+const demo = readFileSync(DEMO_ORG_FILE, 'utf8');
+const now = new Date('2026-11-22T03:00:00Z');
+
+const SMALL = `
+units:
+  - id: gov
+    name: 测试市人民政府
+    members:
+      - { id: admin, name: 管理员甲, roles: [admin] }
+  - id: edu
+    name: 测试市教育局
+    parent: gov
+    handles: [教育]
+    feishu_chat: oc_edu
+    members:
+      - { id: spk, name: 发言人甲, roles: [spokesperson], feishu: ou_spk }
+      - { id: ldr, name: 领导甲, roles: [leader, approver] }
+  - id: office
+    name: 测试市人民政府办公室
+    parent: gov
+    handles: [统筹]
+cc: [office]
+`;
+
+describe.each(DB_KINDS)('org import (%s)', (kind) => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await freshDatabase(kind);
+  });
+  afterAll(async () => {
+    await database?.close();
+  });
+
+  const counts = async () => ({
+    units: (await database.db.select({ n: count() }).from(units))[0]?.n,
+    people: (await database.db.select({ n: count() }).from(people))[0]?.n,
+    memberships: (await database.db.select({ n: count() }).from(memberships))[0]?.n,
+    bindings: (await database.db.select({ n: count() }).from(chatBindings))[0]?.n,
+  });
+
+  it('imports the demo org and re-imports it without duplicating anything', async () => {
+    const first = await importOrg(database.db, parseOrgFile(demo), now);
+    const after1 = await counts();
+    const second = await importOrg(database.db, parseOrgFile(demo), new Date(now.getTime() + 60_000));
+    expect(second).toEqual(first);
+    expect(await counts()).toEqual(after1);
+    expect(after1).toEqual({ units: 47, people: 144, memberships: 144, bindings: 47 });
+  });
+
+  it('a re-import updates in place: renamed units, changed roles, moved platform ids, dropped people', async () => {
+    await importOrg(database.db, parseOrgFile(SMALL), now);
+    const changed = SMALL.replace('测试市教育局', '测试市教育体育局')
+      .replace('roles: [leader, approver]', 'roles: [leader]')
+      .replace('feishu: ou_spk', 'feishu: ou_spk2')
+      .replace('      - { id: admin, name: 管理员甲, roles: [admin] }\n', '')
+      .replace('feishu_chat: oc_edu', 'feishu_chat: oc_edu2');
+    await importOrg(database.db, parseOrgFile(changed), now);
+
+    const org = await loadOrg(database.db);
+    expect(org.get('edu').name).toBe('测试市教育体育局');
+    expect([...org.units.keys()].sort()).toEqual(['edu', 'gov', 'office']);
+    expect(org.ccIds).toEqual(['office']);
+    expect(await findActor(database.db, 'feishu', 'ou_spk')).toBeNull();
+    expect(await findActor(database.db, 'feishu', 'ou_spk2')).toMatchObject({
+      person: { id: 'spk', name: '发言人甲' },
+      memberships: [{ unitId: 'edu', roles: ['spokesperson'] }],
+    });
+    expect(await findActor(database.db, 'sandbox', 'ldr')).toMatchObject({
+      memberships: [{ unitId: 'edu', roles: ['leader'] }],
+    });
+    // Dropped from the file: no longer a member of anything and not found as an actor.
+    expect(await findActor(database.db, 'sandbox', 'admin')).toBeNull();
+    expect(await unitChat(database.db, 'feishu', 'edu')).toBe('oc_edu2');
+    const oldChat = await database.db.select().from(chatBindings).where(eq(chatBindings.chatId, 'oc_edu'));
+    expect(oldChat).toEqual([]);
+    // Units of the demo org that are not in this file are kept for history but inactive.
+    const [jyt] = await database.db.select().from(units).where(eq(units.id, 'jyt'));
+    expect(jyt?.active).toBe(false);
+  });
+});
+
+describe('org file validation', () => {
+  const bad: [string, string, RegExp][] = [
+    ['YAML syntax', 'units:\n  - id: a\n    name: [unclosed\n', /line \d+: YAML syntax error/],
+    [
+      'unknown role',
+      SMALL.replace('roles: [spokesperson]', 'roles: [speaker]'),
+      /line 13, units\[1\]\.members\[0\]\.roles\[0\]: Invalid option/,
+    ],
+    [
+      'unknown handles key',
+      SMALL.replace('handles: [教育]', 'handles: [体育]'),
+      /line 10, units\[1\]\.handles\[0\]/,
+    ],
+    ['missing name', SMALL.replace('    name: 测试市人民政府办公室\n', ''), /line 15, units\[2\]\.name: /],
+    [
+      'unknown parent',
+      SMALL.replace('parent: gov\n    handles: [统筹]', 'parent: nowhere\n    handles: [统筹]'),
+      /line 17, units\[2\]\.parent: no unit with id "nowhere"/,
+    ],
+    ['duplicate id', SMALL.replace('id: office', 'id: edu'), /units\[2\]\.id: duplicate unit id "edu"/],
+    [
+      'unknown cc',
+      SMALL.replace('cc: [office]', 'cc: [nobody]'),
+      /line 19, cc\[0\]: no unit with id "nobody"/,
+    ],
+    [
+      'unknown field',
+      SMALL.replace('handles: [统筹]', 'handles: [统筹]\n    chat: x'),
+      /units\[2\]: Unrecognized key: "chat"/,
+    ],
+  ];
+
+  it.each(bad)('%s: the error names the line and the field', (_name, text, expected) => {
+    expect(() => parseOrgFile(text, 'org.yaml')).toThrow(OrgFileError);
+    expect(() => parseOrgFile(text, 'org.yaml')).toThrow(expected);
+  });
+
+  it('a bad ORG_FILE stops start-up before the database is touched', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'huiyin-org-'));
+    const file = join(dir, 'org.yaml');
+    writeFileSync(file, SMALL.replace('roles: [spokesperson]', 'roles: [speaker]'));
+    await expect(
+      createService({
+        env: {
+          DATA_DIR: dir,
+          ORG_FILE: file,
+          POLICY_PACK: DEFAULT_POLICY_PACK,
+          SANDBOX: true,
+          DATABASE_URL: 'postgres://127.0.0.1:1/none',
+        },
+        log: silentLogger,
+      }),
+    ).rejects.toThrow(`ORG_FILE ${file} is invalid:\n  line 13, units[1].members[0].roles[0]`);
+  });
+});

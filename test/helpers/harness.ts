@@ -1,0 +1,107 @@
+import { DEFAULT_POLICY_PACK } from '../../bot-flows/policies/index.js';
+import type { Database } from '../../db/client.js';
+import type { Part } from '../../src/bot/message.js';
+import { silentLogger } from '../../src/log.js';
+import { createService, type Service } from '../../src/service.js';
+import { FakeClock } from './clock.js';
+
+export interface SandboxMessage {
+  id: string;
+  rev: number;
+  chatId: string;
+  sender: { kind: 'user'; personId: string; name: string } | { kind: 'bot'; name: string };
+  replyTo: string | null;
+  threadRoot: string | null;
+  content:
+    | { kind: 'text'; parts: Part[] }
+    | {
+        kind: 'card';
+        card: {
+          title: string;
+          fields: { label: string; value: string }[];
+          body: Part[];
+          note?: Part[];
+          buttons: { label: string; value: Record<string, unknown> }[];
+        };
+      };
+}
+
+/** The text a person reads in a message (a card's title, fields, body and note). */
+export function textOf(m: SandboxMessage): string {
+  const flat = (ps: Part[] = []) => ps.map((p) => (p.t === 'text' ? p.v : `@${p.name}`)).join('');
+  if (m.content.kind === 'text') return flat(m.content.parts);
+  const c = m.content.card;
+  return [c.title, ...c.fields.map((f) => `${f.label}：${f.value}`), flat(c.body), flat(c.note)].join('\n');
+}
+
+/** The people a message @-mentions, by platform user id. */
+export function mentionsOf(m: SandboxMessage): string[] {
+  const ps =
+    m.content.kind === 'text' ? m.content.parts : [...m.content.card.body, ...(m.content.card.note ?? [])];
+  return ps.flatMap((p) => (p.t === 'at' ? [p.id] : []));
+}
+
+export type Harness = Awaited<ReturnType<typeof startHarness>>;
+
+/** The service on a test database, driven through the sandbox adapter's HTTP API. */
+export async function startHarness(database: Database, opts: { clock?: FakeClock; orgFile?: string } = {}) {
+  const clock = opts.clock ?? new FakeClock('2026-11-22T03:00:00Z');
+  const service: Service = await createService({
+    env: {
+      DATA_DIR: '',
+      POLICY_PACK: DEFAULT_POLICY_PACK,
+      SANDBOX: true,
+      DATABASE_URL: undefined,
+      ORG_FILE: opts.orgFile,
+    },
+    log: silentLogger,
+    clock,
+    database,
+  });
+  const post = async (path: string, body: unknown) => {
+    const res = await service.app.request(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+  const messages = async (chatId: string, after = 0): Promise<SandboxMessage[]> => {
+    const res = await service.app.request(
+      `/sandbox/api/messages?chatId=${encodeURIComponent(chatId)}&after=${after}`,
+    );
+    return ((await res.json()) as { messages: SandboxMessage[] }).messages;
+  };
+  return {
+    service,
+    clock,
+    db: database.db,
+    /** Sends a message as a person in a sandbox group, then lets the outbox deliver. */
+    async say(personId: string, chatId: string, text: string) {
+      const res = await post('/sandbox/api/messages', { personId, chatId, text });
+      await service.outbox.drain();
+      return res;
+    },
+    /** Clicks a card button as a person. */
+    async click(personId: string, messageId: string, value: Record<string, unknown>) {
+      const res = await post('/sandbox/api/actions', { personId, messageId, value });
+      await service.outbox.drain();
+      return res as { status: number; body: { toast: { type: string; content: string } } };
+    },
+    messages,
+    /** The bot's messages in a chat whose text contains `needle`. */
+    async botMessages(chatId: string, needle = ''): Promise<SandboxMessage[]> {
+      return (await messages(chatId)).filter((m) => m.sender.kind === 'bot' && textOf(m).includes(needle));
+    },
+    /** The bot's reply to a given user message. */
+    async replyTo(chatId: string, messageId: string): Promise<SandboxMessage> {
+      const found = (await messages(chatId)).filter(
+        (m) => m.sender.kind === 'bot' && m.replyTo === messageId,
+      );
+      if (found.length !== 1)
+        throw new Error(`expected one reply to ${messageId} in ${chatId}, got ${found.length}`);
+      return found[0] as SandboxMessage;
+    },
+    close: () => service.close(),
+  };
+}
