@@ -216,7 +216,7 @@ function routingSummary(d: RoutingDecision): string {
     case 'guikou':
       return '按类别归口报送';
     case 'overall':
-      return '无归口单位，由政府办公厅统筹';
+      return '其他类舆情由政府办公厅统筹报送';
     case 'involved_unit':
       return '涉事单位为第一责任主体';
     case 'multi_region':

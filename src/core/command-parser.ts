@@ -33,7 +33,7 @@ export const FLAG_KEYS: Record<string, string[]> = {
 
 const QUOTES: Record<string, string> = { '“': '”', '"': '"', '「': '」', '‘': '’', "'": "'", '《': '》' };
 const KV = /^([^:：=＝]+)[:：=＝]([\s\S]*)$/;
-const TIME_ONLY = /^\d{1,2}[:：]\d{2}$/;
+const TIME_ONLY = /^\d{1,2}(?:[:：]\d{2}|[点时](?:\d{1,2}分?)?)$/;
 const DATE_ONLY = /^(今天|昨天|前天|\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?|\d{1,2}[-/月]\d{1,2}日?)$/;
 
 const fold = (s: string) => s.normalize('NFKC').trim().toLowerCase();
@@ -49,6 +49,12 @@ function canonical(table: Record<string, string[]>, word: string): string | unde
 interface Token {
   text: string;
   quoted: boolean;
+}
+
+/** A token that is itself a known `key:value` option (so it is not a value for the key before it). */
+function isOption(tok: Token): boolean {
+  const kv = tok.quoted ? null : KV.exec(tok.text);
+  return kv !== null && canonical(OPTION_KEYS, kv[1] as string) !== undefined;
 }
 
 function tokenize(input: string): Token[] {
@@ -88,7 +94,7 @@ function tokenize(input: string): Token[] {
 
 /** Strips leading @-mentions (`@_user_1`, `@回音`) and returns the rest. */
 export function stripLeadingMentions(text: string): string {
-  return text.replace(/^(?:[\s\u3000]*@\S+)+[\s\u3000]*/u, '').trim();
+  return text.replace(/^(?:[\s\u3000]*@[^\s\u3000/／]+)+[\s\u3000]*/u, '').trim();
 }
 
 /** Parses a command message; null when the text is not a command at all. */
@@ -112,7 +118,7 @@ export function parseCommand(text: string): ParsedCommand | null {
         let value = (kv[2] as string).trim();
         const next = tokens[i + 1];
         // `类别: 教育` — a space after the separator.
-        if (value === '' && next && !(KV.exec(next.text) && !next.quoted)) {
+        if (value === '' && next && !isOption(next)) {
           value = next.text;
           i++;
         }

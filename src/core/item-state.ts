@@ -47,7 +47,7 @@ export const TRANSITIONS: Transition[] = [
   { action: 'close', from: ['claimed', 'responding'], to: 'closed' },
 ];
 
-export const isItemState = (s: string): s is ItemState => s in ITEM_STATES;
+export const isItemState = (s: string): s is ItemState => Object.hasOwn(ITEM_STATES, s);
 
 /** The state after `action`, or a HuiyinError naming the states the action is allowed in. */
 export function nextState(state: ItemState, action: ItemAction): ItemState {

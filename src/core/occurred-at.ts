@@ -20,10 +20,10 @@ export function parseOccurredAt(input: string, now: Date): Date {
     );
   }
   if (result.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) {
-    throw new HuiyinError(
-      'huiyin_future_time',
-      `事发时间「${input}」晚于当前时间。若是昨天的事，请写「昨天 ${text.replace(/^今天\s*/, '')}」。`,
-    );
+    // A bare time later than now usually means yesterday: say exactly what to type.
+    const bare = /^(?:今天)?\s*(\d{1,2}(?::\d{2}|[点时].*))$/.exec(text);
+    const hint = bare ? `若是昨天的事，请写「昨天 ${bare[1]}」。` : '请写已经发生的时间。';
+    throw new HuiyinError('huiyin_future_time', `事发时间「${input}」晚于当前时间。${hint}`);
   }
   return result;
 }
@@ -39,38 +39,40 @@ function parse(text: string, now: Date): Date | null {
     return new Date(now.getTime() - n * minutes * 60_000);
   }
 
-  const time = String.raw`(\d{1,2})(?:[:点时](\d{1,2})分?)?`;
-  const today = shanghaiParts(now);
+  // `09:10`, `9点`, `9点30`, `9点30分`, `9时30分`: hour, then minutes after `:` or after 点/时.
+  const time = String.raw`(\d{1,2})(?::(\d{2})|[点时](?:(\d{1,2})分?)?)`;
+  const clock = (m: RegExpExecArray, i: number) => ({ hour: m[i], minute: m[i + 1] ?? m[i + 2] });
 
   const rel = new RegExp(`^(今天|昨天|前天)?\\s*${time}$`).exec(text);
-  if (rel && (rel[1] || rel[3] !== undefined)) {
+  if (rel) {
     const back = rel[1] === '昨天' ? 1 : rel[1] === '前天' ? 2 : 0;
     const base = shanghaiParts(new Date(now.getTime() - back * 86_400_000));
-    return at(base, rel[2], rel[3]);
+    return at(base, clock(rel, 2));
   }
 
-  const full = new RegExp(String.raw`^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:\s*|T)${time}$`).exec(
+  // A date must be set off from its time (日, a space or T), so `2026-11-22` alone is no time.
+  const full = new RegExp(String.raw`^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})(?:日\s*|\s+|T)${time}$`).exec(
     text,
   );
   if (full) {
-    return at(
-      { year: Number(full[1]), month: Number(full[2]), day: Number(full[3]), hour: 0, minute: 0 },
-      full[4],
-      full[5],
-    );
+    const day = { year: Number(full[1]), month: Number(full[2]), day: Number(full[3]), hour: 0, minute: 0 };
+    return at(day, clock(full, 4));
   }
 
-  const md = new RegExp(String.raw`^(\d{1,2})[-/月](\d{1,2})日?\s*${time}$`).exec(text);
+  const md = new RegExp(String.raw`^(\d{1,2})[-/月](\d{1,2})(?:日\s*|\s+)${time}$`).exec(text);
   if (md) {
-    return at(
-      { year: today.year, month: Number(md[1]), day: Number(md[2]), hour: 0, minute: 0 },
-      md[3],
-      md[4],
-    );
+    const today = shanghaiParts(now);
+    const day = { year: today.year, month: Number(md[1]), day: Number(md[2]), hour: 0, minute: 0 };
+    const thisYear = at(day, clock(md, 3));
+    // Without a year the latest such date that is not in the future is meant (12月31日 on 1 January).
+    if (thisYear && thisYear.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) {
+      return at({ ...day, year: today.year - 1 }, clock(md, 3));
+    }
+    return thisYear;
   }
   return null;
 }
 
-function at(day: LocalParts, hour: string | undefined, minute: string | undefined): Date | null {
-  return fromShanghai({ ...day, hour: Number(hour), minute: Number(minute ?? 0) });
+function at(day: LocalParts, t: { hour: string | undefined; minute: string | undefined }): Date | null {
+  return fromShanghai({ ...day, hour: Number(t.hour), minute: Number(t.minute ?? 0) });
 }

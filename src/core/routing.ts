@@ -51,7 +51,8 @@ function decide(org: Org, input: RoutingInput): RoutingDecision {
 
   if (named.length === 0) {
     const start = input.reporterUnit ? org.regionOf(input.reporterUnit) : null;
-    const handler = findUpwards(org, start, key);
+    // 其他 is what the 统筹 unit takes by definition (三(三) 其他), not a 归口 category.
+    const handler = key === '统筹' ? undefined : findUpwards(org, start, key);
     if (handler) return withCoordinators(org, 'guikou', handler, [handler]);
     const overall = findUpwards(org, start, '统筹');
     if (!overall) throw noOverallUnit();

@@ -55,13 +55,13 @@ export class OutboxRunner {
     await this.running;
   }
 
-  /** Runs a pass soon; passes never overlap within one process. */
+  /** Sends everything due soon; passes never overlap within one process. */
   wake(): void {
     if (this.running) {
       this.again = true;
       return;
     }
-    this.running = this.runOnce()
+    this.running = this.sendAllDue()
       .catch((err) => {
         this.deps.log.error('outbox pass failed', { err });
         return 0;
@@ -75,9 +75,14 @@ export class OutboxRunner {
       });
   }
 
-  /** Sends every due row, batch by batch; returns how many were sent. */
+  /** Waits for a running pass, then sends every due row; returns how many were sent. */
   async drain(): Promise<number> {
     await this.running;
+    return this.sendAllDue();
+  }
+
+  /** Each pass sends the head of every chat's queue, so repeat until nothing more goes out. */
+  private async sendAllDue(): Promise<number> {
     let total = 0;
     for (;;) {
       const n = await this.runOnce();

@@ -48,6 +48,7 @@ describe('parseCommand', () => {
     ['bot name mention', '@回音 /上报 标题', cmd('上报', ['标题'], {}, '标题')],
     ['several mentions and extra spaces', '@_user_1 @回音  /上报 标题', cmd('上报', ['标题'], {}, '标题')],
     ['mention separated by U+3000', '@回音\u3000/上报 标题', cmd('上报', ['标题'], {}, '标题')],
+    ['mention glued to the slash', '@回音/上报 标题', cmd('上报', ['标题'], {}, '标题')],
     [
       'full-width slash and full-width colon',
       '／上报 标题 类别：教育',
