@@ -1,31 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../db/client.js';
+import { describe, expect, it } from 'vitest';
 import { DB_KINDS, freshDatabase } from './helpers/databases.js';
-import { type Harness, startHarness } from './helpers/harness.js';
+import { startHarness, useHarness } from './helpers/harness.js';
 
 describe.each(DB_KINDS)('health and metrics (%s)', (kind) => {
-  let database: Database;
-  let h: Harness;
-
-  beforeAll(async () => {
-    database = await freshDatabase(kind);
-    h = await startHarness(database);
-  });
-  afterAll(async () => {
-    await h?.close();
-    await database?.close();
-  });
+  const t = useHarness(kind);
 
   it('GET /healthz says the database is reachable', async () => {
-    const res = await h.service.app.request('/healthz');
+    const res = await t.h.service.app.request('/healthz');
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ ok: true, database: 'reachable', kind });
   });
 
   it('GET /metrics counts events, items by state and the outbox backlog', async () => {
-    await h.say('cac-ofc-1', 'sb-lobby', '/上报 “指标测试” 类别:扶贫');
-    await h.say('cac-ofc-1', 'sb-lobby', '聊天消息也是收到的事件');
-    const res = await h.service.app.request('/metrics');
+    await t.h.say('cac-ofc-1', 'sb-lobby', '/上报 “指标测试” 类别:扶贫');
+    await t.h.say('cac-ofc-1', 'sb-lobby', '聊天消息也是收到的事件');
+    const res = await t.h.service.app.request('/metrics');
     expect(res.headers.get('content-type')).toContain('text/plain; version=0.0.4');
     const text = await res.text();
     expect(text).toContain('huiyin_events_received_total{platform="sandbox"} 2\n');
@@ -35,10 +24,10 @@ describe.each(DB_KINDS)('health and metrics (%s)', (kind) => {
   });
 
   it('the sandbox page is served at /sandbox and / leads there', async () => {
-    const page = await h.service.app.request('/sandbox');
+    const page = await t.h.service.app.request('/sandbox');
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('回音 Huiyin · 沙盒');
-    const root = await h.service.app.request('/');
+    const root = await t.h.service.app.request('/');
     expect(root.status).toBe(302);
     expect(root.headers.get('location')).toBe('/sandbox');
   });

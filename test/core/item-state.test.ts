@@ -8,15 +8,7 @@ import {
   isItemState,
   nextState,
 } from '../../src/core/item-state.js';
-
-const caught = (fn: () => unknown): unknown => {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected an error');
-};
+import { caught } from '../helpers/caught.js';
 
 /** Every allowed (state, action) pair and the state it leads to; everything else is refused. */
 const ALLOWED: [ItemState, ItemAction, ItemState][] = [

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HuiyinError } from '../../src/core/errors.js';
 import { parseOccurredAt } from '../../src/core/occurred-at.js';
+import { caught } from '../helpers/caught.js';
 
 /** 2026-11-22 11:00 in Shanghai. */
 const NOW = new Date('2026-11-22T03:00:00Z');
@@ -8,15 +9,6 @@ const NOW = new Date('2026-11-22T03:00:00Z');
 const AFTER_MIDNIGHT = new Date('2026-11-21T16:30:00Z');
 /** 2027-01-01 09:00 in Shanghai. */
 const NEW_YEAR = new Date('2027-01-01T01:00:00Z');
-
-const caught = (fn: () => unknown): unknown => {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected an error');
-};
 
 describe('parseOccurredAt (Asia/Shanghai, +08:00)', () => {
   it.each([

@@ -5,6 +5,7 @@ import { parseOrgFile } from '../../db/org-file.js';
 import { parseCommand } from '../../src/core/command-parser.js';
 import { HuiyinError } from '../../src/core/errors.js';
 import { Org } from '../../src/core/org.js';
+import { caught } from '../helpers/caught.js';
 
 const file = parseOrgFile(readFileSync(new URL('../../db/org/demo-org.yaml', import.meta.url), 'utf8'));
 const org = new Org(
@@ -30,15 +31,6 @@ const plain = (text: string) => {
     occurredAt: a.occurredAt.toISOString(),
     involved: a.involved.map((u) => u.id),
   };
-};
-
-const caught = (fn: () => unknown): unknown => {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected an error');
 };
 
 const DEFAULTS = {

@@ -5,6 +5,7 @@ import { HuiyinError } from '../../src/core/errors.js';
 import { Org } from '../../src/core/org.js';
 import { type RoutingDecision, type RoutingRule, route } from '../../src/core/routing.js';
 import { CATEGORIES, type Category, findCategory } from '../../src/core/vocabulary.js';
+import { caught } from '../helpers/caught.js';
 
 const file = parseOrgFile(readFileSync(new URL('../../db/org/demo-org.yaml', import.meta.url), 'utf8'));
 const org = new Org(
@@ -34,15 +35,6 @@ const decide = (cat: string, involved: string[] = [], reporter: string | null = 
   });
 
 const CC = ['省政务公开领导小组办公室', '省新闻办', '省网信办'].map((name) => [name, 'cc']);
-
-const caught = (fn: () => unknown): unknown => {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected an error');
-};
 
 describe('归口报送 (seed 000 三(三)) with no 涉事 and no reporter unit', () => {
   const PROVINCIAL: [string, string, RoutingRule][] = [

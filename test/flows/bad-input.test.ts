@@ -1,10 +1,10 @@
 import { count } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Database } from '../../db/client.js';
 import { chatBindings, itemCounters, itemEvents, items, itemUnits } from '../../db/schema.js';
-import { DB_KINDS, freshDatabase } from '../helpers/databases.js';
-import { type Harness, startHarness, textOf } from '../helpers/harness.js';
+import { DB_KINDS } from '../helpers/databases.js';
+import { textOf, useHarness } from '../helpers/harness.js';
 
 /** Rows in every table a command could change, except the outbox that carries the reply. */
 async function stored(db: Database['db']) {
@@ -44,52 +44,42 @@ const CASES: [string, string, string, string][] = [
 ];
 
 describe.each(DB_KINDS)('bad input (%s)', (kind) => {
-  let database: Database;
-  let h: Harness;
-
-  beforeAll(async () => {
-    database = await freshDatabase(kind);
-    h = await startHarness(database);
-  });
-  afterAll(async () => {
-    await h?.close();
-    await database?.close();
-  });
+  const t = useHarness(kind);
 
   it.each(CASES)(
     '%s: a Chinese reply with the usage, and nothing stored',
     async (_name, person, text, expected) => {
-      const before = await stored(database.db);
-      const r = await h.say(person, 'sb-lobby', text);
+      const before = await stored(t.database.db);
+      const r = await t.h.say(person, 'sb-lobby', text);
       expect(r.status).toBe(200);
-      const reply = textOf(await h.replyTo('sb-lobby', r.body.id as string));
+      const reply = textOf(await t.h.replyTo('sb-lobby', r.body.id as string));
       expect(reply).toContain(expected);
       expect(reply).toMatch(/^❌ /);
       expect(reply).toContain('用法：/');
-      expect(await stored(database.db)).toEqual(before);
+      expect(await stored(t.database.db)).toEqual(before);
     },
   );
 
   it('plain chat that does not address the bot gets no reply', async () => {
-    const r = await h.say('cac-ofc-1', 'sb-lobby', '今天的舆情日报大家看一下');
-    const replies = (await h.messages('sb-lobby')).filter((m) => m.replyTo === r.body.id);
+    const r = await t.h.say('cac-ofc-1', 'sb-lobby', '今天的舆情日报大家看一下');
+    const replies = (await t.h.messages('sb-lobby')).filter((m) => m.replyTo === r.body.id);
     expect(replies).toEqual([]);
   });
 
   it('addressing the bot without a command gets a hint', async () => {
-    const r = await h.say('cac-ofc-1', 'sb-lobby', '@回音 你好');
-    expect(textOf(await h.replyTo('sb-lobby', r.body.id as string))).toContain('发送 /帮助 查看全部命令');
+    const r = await t.h.say('cac-ofc-1', 'sb-lobby', '@回音 你好');
+    expect(textOf(await t.h.replyTo('sb-lobby', r.body.id as string))).toContain('发送 /帮助 查看全部命令');
   });
 
   it('the sandbox refuses senders and groups that do not exist', async () => {
-    const nobody = await h.say('nobody', 'sb-lobby', '/帮助');
+    const nobody = await t.h.say('nobody', 'sb-lobby', '/帮助');
     expect(nobody).toEqual({ status: 400, body: { error: '组织目录中没有人员 nobody。' } });
-    const nowhere = await h.say('cac-ofc-1', 'sb-nowhere', '/帮助');
+    const nowhere = await t.h.say('cac-ofc-1', 'sb-nowhere', '/帮助');
     expect(nowhere).toEqual({ status: 400, body: { error: '没有群聊 sb-nowhere。' } });
   });
 
   it('after all the refusals the first real report still gets sequence 001', async () => {
-    const r = await h.say('cac-ofc-1', 'sb-lobby', '/上报 “真正的第一条” 类别:住房');
-    expect(textOf(await h.replyTo('sb-lobby', r.body.id as string))).toContain('已上报 YQ20261122-001');
+    const r = await t.h.say('cac-ofc-1', 'sb-lobby', '/上报 “真正的第一条” 类别:住房');
+    expect(textOf(await t.h.replyTo('sb-lobby', r.body.id as string))).toContain('已上报 YQ20261122-001');
   });
 });

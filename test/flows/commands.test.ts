@@ -1,30 +1,22 @@
 import { count, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../db/client.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { items, outbox } from '../../db/schema.js';
-import { DB_KINDS, freshDatabase } from '../helpers/databases.js';
-import { type Harness, mentionsOf, startHarness, textOf } from '../helpers/harness.js';
+import { DB_KINDS } from '../helpers/databases.js';
+import { mentionsOf, textOf, useHarness } from '../helpers/harness.js';
 
 describe.each(DB_KINDS)('commands and card buttons (%s)', (kind) => {
-  let database: Database;
-  let h: Harness;
+  const t = useHarness(kind);
   let number: string;
 
   beforeAll(async () => {
-    database = await freshDatabase(kind);
-    h = await startHarness(database);
-    const r = await h.say('cac-ofc-1', 'sb-lobby', '/上报 “公租房分配不公” 类别:住房 级别:一般 来源:论坛');
-    number = /YQ\d{8}-\d{3}/.exec(textOf(await h.replyTo('sb-lobby', r.body.id as string)))?.[0] as string;
-  });
-  afterAll(async () => {
-    await h?.close();
-    await database?.close();
+    const r = await t.h.say('cac-ofc-1', 'sb-lobby', '/上报 “公租房分配不公” 类别:住房 级别:一般 来源:论坛');
+    number = /YQ\d{8}-\d{3}/.exec(textOf(await t.h.replyTo('sb-lobby', r.body.id as string)))?.[0] as string;
   });
 
   it('/查询 and /query show the item and its audit trail; sloppy numbers are accepted', async () => {
     for (const text of [`/查询 ${number}`, `/query ${number.toLowerCase().replace('-001', '-1')}`]) {
-      const r = await h.say('zjt-spk', 'sb-zjt', text);
-      const reply = textOf(await h.replyTo('sb-zjt', r.body.id as string));
+      const r = await t.h.say('zjt-spk', 'sb-zjt', text);
+      const reply = textOf(await t.h.replyTo('sb-zjt', r.body.id as string));
       expect(reply).toContain(`📋 ${number}《公租房分配不公》`);
       expect(reply).toContain('状态：待认领｜级别：一般（上报人建议，待研判）｜类别：住房');
       expect(reply).toContain('责任单位：省住房城乡建设厅');
@@ -33,24 +25,24 @@ describe.each(DB_KINDS)('commands and card buttons (%s)', (kind) => {
   });
 
   it('/列表 lists open items of the group unit, mine, or all', async () => {
-    const unit = await h.say('zjt-spk', 'sb-zjt', '/列表');
-    const unitReply = textOf(await h.replyTo('sb-zjt', unit.body.id as string));
+    const unit = await t.h.say('zjt-spk', 'sb-zjt', '/列表');
+    const unitReply = textOf(await t.h.replyTo('sb-zjt', unit.body.id as string));
     expect(unitReply).toContain('省住房城乡建设厅的未办结舆情（最近 1 条）');
     expect(unitReply).toContain(`${number}《公租房分配不公》待认领`);
 
-    const other = await h.say('jyt-spk', 'sb-jyt', '/列表 本单位');
-    expect(textOf(await h.replyTo('sb-jyt', other.body.id as string))).toBe('省教育厅的未办结舆情：暂无。');
+    const other = await t.h.say('jyt-spk', 'sb-jyt', '/列表 本单位');
+    expect(textOf(await t.h.replyTo('sb-jyt', other.body.id as string))).toBe('省教育厅的未办结舆情：暂无。');
 
-    const mine = await h.say('cac-ofc-1', 'sb-lobby', '/list mine');
-    expect(textOf(await h.replyTo('sb-lobby', mine.body.id as string))).toContain(number);
+    const mine = await t.h.say('cac-ofc-1', 'sb-lobby', '/list mine');
+    expect(textOf(await t.h.replyTo('sb-lobby', mine.body.id as string))).toContain(number);
 
-    const all = await h.say('jyt-spk', 'sb-jyt', '/列表 全部');
-    expect(textOf(await h.replyTo('sb-jyt', all.body.id as string))).toContain(number);
+    const all = await t.h.say('jyt-spk', 'sb-jyt', '/列表 全部');
+    expect(textOf(await t.h.replyTo('sb-jyt', all.body.id as string))).toContain(number);
   });
 
   it('/帮助 lists every command; /帮助 上报 shows its usage', async () => {
-    const r = await h.say('jyt-spk', 'sb-jyt', '/帮助');
-    const reply = textOf(await h.replyTo('sb-jyt', r.body.id as string));
+    const r = await t.h.say('jyt-spk', 'sb-jyt', '/帮助');
+    const reply = textOf(await t.h.replyTo('sb-jyt', r.body.id as string));
     for (const c of [
       '/上报（/report）',
       '/查询（/query）',
@@ -60,61 +52,61 @@ describe.each(DB_KINDS)('commands and card buttons (%s)', (kind) => {
     ]) {
       expect(reply).toContain(c);
     }
-    const one = await h.say('jyt-spk', 'sb-jyt', '/help 上报');
-    expect(textOf(await h.replyTo('sb-jyt', one.body.id as string))).toContain(
+    const one = await t.h.say('jyt-spk', 'sb-jyt', '/help 上报');
+    expect(textOf(await t.h.replyTo('sb-jyt', one.body.id as string))).toContain(
       '用法：/上报 <标题> [类别:<类别>]',
     );
   });
 
   it('/绑定 by an admin makes the group the unit group: cards arrive there and its reports carry the unit', async () => {
-    const r = await h.say('yn-gov-admin', 'sb-lobby', '/绑定 单位:省网信办');
-    expect(textOf(await h.replyTo('sb-lobby', r.body.id as string))).toContain(
+    const r = await t.h.say('yn-gov-admin', 'sb-lobby', '/绑定 单位:省网信办');
+    expect(textOf(await t.h.replyTo('sb-lobby', r.body.id as string))).toContain(
       '本群已绑定为省网信办的舆情工作群',
     );
 
-    const rep = await h.say('cac-ofc-2', 'sb-lobby', '/上报 “境外账号散布谣言” 类别:其他');
-    const confirm = textOf(await h.replyTo('sb-lobby', rep.body.id as string));
+    const rep = await t.h.say('cac-ofc-2', 'sb-lobby', '/上报 “境外账号散布谣言” 类别:其他');
+    const confirm = textOf(await t.h.replyTo('sb-lobby', rep.body.id as string));
     expect(confirm).not.toContain('本群未绑定单位');
     const n = /YQ\d{8}-\d{3}/.exec(confirm)?.[0] as string;
-    const [card] = await h.botMessages('sb-yn-gov-office', n);
+    const [card] = await t.h.botMessages('sb-yn-gov-office', n);
     const fields = card?.content.kind === 'card' ? card.content.card.fields : [];
     expect(fields.find((f) => f.label === '上报人')?.value).toBe('杨光荣（省网信办）');
     // 网信办 is copied on every report: the copy now lands in the bound group.
-    expect((await h.botMessages('sb-lobby', n)).map((m) => textOf(m).split('\n')[0])).toContain(
+    expect((await t.h.botMessages('sb-lobby', n)).map((m) => textOf(m).split('\n')[0])).toContain(
       `【抄送】${n}《境外账号散布谣言》`,
     );
   });
 
   it('the 刷新 button redraws the card in place and 查看进展 posts the trail into its thread', async () => {
-    const card = (await h.botMessages('sb-zjt', number)).find((m) => m.content.kind === 'card');
+    const card = (await t.h.botMessages('sb-zjt', number)).find((m) => m.content.kind === 'card');
     if (card?.content.kind !== 'card') throw new Error('expected a card');
     const [refresh, detail] = card.content.card.buttons;
     expect(refresh?.value).toEqual({ a: 'refresh', item: expect.any(Number), v: 1 });
 
-    const clicked = await h.click('zjt-ldr', card.id, refresh?.value as Record<string, unknown>);
+    const clicked = await t.h.click('zjt-ldr', card.id, refresh?.value as Record<string, unknown>);
     expect(clicked.body.toast).toEqual({ type: 'success', content: '已是最新状态' });
-    const again = (await h.messages('sb-zjt')).find((m) => m.id === card.id);
+    const again = (await t.h.messages('sb-zjt')).find((m) => m.id === card.id);
     expect(again?.id).toBe(card.id);
     expect(again?.rev).toBeGreaterThan(card.rev);
     expect(mentionsOf(again as never)).toEqual(['zjt-spk']);
 
-    const d = await h.click('zjt-ldr', card.id, detail?.value as Record<string, unknown>);
+    const d = await t.h.click('zjt-ldr', card.id, detail?.value as Record<string, unknown>);
     expect(d.body.toast).toEqual({ type: 'info', content: '处置记录已发到话题中' });
-    const thread = (await h.messages('sb-zjt')).filter((m) => m.threadRoot === card.id);
+    const thread = (await t.h.messages('sb-zjt')).filter((m) => m.threadRoot === card.id);
     expect(thread.map((m) => textOf(m).split('\n')[0])).toEqual([`📋 ${number}《公租房分配不公》`]);
   });
 
   it('a click by someone outside the org or with a forged value changes nothing', async () => {
-    const card = (await h.botMessages('sb-zjt', number)).find((m) => m.content.kind === 'card');
-    const before = (await database.db.select({ n: count() }).from(outbox))[0]?.n;
-    const stranger = await h.click('nobody', card?.id as string, { a: 'refresh', item: 1, v: 1 });
+    const card = (await t.h.botMessages('sb-zjt', number)).find((m) => m.content.kind === 'card');
+    const before = (await t.database.db.select({ n: count() }).from(outbox))[0]?.n;
+    const stranger = await t.h.click('nobody', card?.id as string, { a: 'refresh', item: 1, v: 1 });
     expect(stranger.body.toast).toEqual({
       type: 'error',
       content: '你不在组织目录中，无法操作舆情卡片。请联系管理员。',
     });
-    const forged = await h.click('zjt-ldr', card?.id as string, { a: 'delete-everything' });
+    const forged = await t.h.click('zjt-ldr', card?.id as string, { a: 'delete-everything' });
     expect(forged.body.toast).toEqual({ type: 'error', content: '无法识别的卡片操作，请使用最新的卡片。' });
-    expect((await database.db.select({ n: count() }).from(outbox))[0]?.n).toBe(before);
+    expect((await t.database.db.select({ n: count() }).from(outbox))[0]?.n).toBe(before);
   });
 
   it('a redelivered event is handled once', async () => {
@@ -130,10 +122,10 @@ describe.each(DB_KINDS)('commands and card buttons (%s)', (kind) => {
       mentions: [],
       addressed: false,
     };
-    const results = await Promise.all([1, 2, 3].map(() => h.service.dispatcher.dispatch(event)));
-    results.push(await h.service.dispatcher.dispatch(event));
+    const results = await Promise.all([1, 2, 3].map(() => t.h.service.dispatcher.dispatch(event)));
+    results.push(await t.h.service.dispatcher.dispatch(event));
     expect(results.map((r) => r.status).sort()).toEqual(['duplicate', 'duplicate', 'duplicate', 'handled']);
-    const rows = await database.db.select().from(items).where(eq(items.title, '重复投递测试'));
+    const rows = await t.database.db.select().from(items).where(eq(items.title, '重复投递测试'));
     expect(rows).toHaveLength(1);
   });
 });

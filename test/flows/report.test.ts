@@ -1,27 +1,16 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../db/client.js';
+import { describe, expect, it } from 'vitest';
 import { itemEvents, items, itemUnits, outbox } from '../../db/schema.js';
-import { DB_KINDS, freshDatabase } from '../helpers/databases.js';
-import { type Harness, mentionsOf, startHarness, textOf } from '../helpers/harness.js';
+import { DB_KINDS } from '../helpers/databases.js';
+import { mentionsOf, textOf, useHarness } from '../helpers/harness.js';
 
 const itemNumberIn = (text: string) => /YQ\d{8}-\d{3}/.exec(text)?.[0] as string;
 
 describe.each(DB_KINDS)('/上报 through the sandbox (%s)', (kind) => {
-  let database: Database;
-  let h: Harness;
-
-  beforeAll(async () => {
-    database = await freshDatabase(kind);
-    h = await startHarness(database);
-  });
-  afterAll(async () => {
-    await h?.close();
-    await database?.close();
-  });
+  const t = useHarness(kind);
 
   it('posts the card into the responsible unit group, @-mentions its spokesperson, copies the cc offices and confirms in the thread', async () => {
-    const sent = await h.say(
+    const sent = await t.h.say(
       'cac-ofc-1',
       'sb-lobby',
       '/上报 “某小学食堂饭菜变质” 类别:教育 级别:较大 来源:微博 链接:https://weibo.com/1/abc 事发:今天09:10',
@@ -29,7 +18,7 @@ describe.each(DB_KINDS)('/上报 through the sandbox (%s)', (kind) => {
     expect(sent).toEqual({ status: 200, body: { ok: true, id: expect.any(String) } });
     const msgId = sent.body.id as string;
 
-    const confirm = await h.replyTo('sb-lobby', msgId);
+    const confirm = await t.h.replyTo('sb-lobby', msgId);
     expect(confirm.threadRoot).toBe(msgId);
     const number = itemNumberIn(textOf(confirm));
     expect(number).toBe('YQ20261122-001');
@@ -37,7 +26,7 @@ describe.each(DB_KINDS)('/上报 through the sandbox (%s)', (kind) => {
     expect(textOf(confirm)).toContain('已抄送：省政务公开领导小组办公室、省新闻办、省网信办');
     expect(textOf(confirm)).toContain('本群未绑定单位');
 
-    const cards = await h.botMessages('sb-jyt', number);
+    const cards = await t.h.botMessages('sb-jyt', number);
     expect(cards).toHaveLength(1);
     const card = cards[0];
     if (card?.content.kind !== 'card') throw new Error('expected a card');
@@ -58,22 +47,22 @@ describe.each(DB_KINDS)('/上报 through the sandbox (%s)', (kind) => {
     expect(textOf(card)).toContain('依据云政办发〔2016〕106号 三(三)');
 
     for (const cc of ['sb-gov-open', 'sb-news-office', 'sb-cac']) {
-      const copies = await h.botMessages(cc, number);
+      const copies = await t.h.botMessages(cc, number);
       expect(copies).toHaveLength(1);
       expect(textOf(copies[0] as never)).toContain('【抄送】');
       expect(mentionsOf(copies[0] as never)).toEqual([]);
     }
     // Units with no part in the item hear nothing.
-    expect(await h.botMessages('sb-gat', number)).toEqual([]);
+    expect(await t.h.botMessages('sb-gat', number)).toEqual([]);
 
-    const [item] = await database.db.select().from(items).where(eq(items.number, number));
+    const [item] = await t.database.db.select().from(items).where(eq(items.number, number));
     expect(item).toMatchObject({
       state: 'reported',
       ownerUnitId: 'jyt',
       routingRule: 'guikou',
       reporterPersonId: 'cac-ofc-1',
     });
-    const events = await database.db
+    const events = await t.database.db
       .select()
       .from(itemEvents)
       .where(eq(itemEvents.itemId, item?.id as number));
@@ -91,7 +80,7 @@ describe.each(DB_KINDS)('/上报 through the sandbox (%s)', (kind) => {
         owner: 'jyt',
       },
     });
-    const roles = await database.db
+    const roles = await t.database.db
       .select()
       .from(itemUnits)
       .where(eq(itemUnits.itemId, item?.id as number));
@@ -106,77 +95,77 @@ describe.each(DB_KINDS)('/上报 through the sandbox (%s)', (kind) => {
   });
 
   it('mentions the leader too for 重大, and the government principal leader for 特别重大', async () => {
-    const major = await h.say('cac-ofc-1', 'sb-lobby', '/上报 “校车侧翻” 类别:教育 级别:重大');
-    const majorNo = itemNumberIn(textOf(await h.replyTo('sb-lobby', major.body.id as string)));
-    const [majorCard] = await h.botMessages('sb-jyt', majorNo);
+    const major = await t.h.say('cac-ofc-1', 'sb-lobby', '/上报 “校车侧翻” 类别:教育 级别:重大');
+    const majorNo = itemNumberIn(textOf(await t.h.replyTo('sb-lobby', major.body.id as string)));
+    const [majorCard] = await t.h.botMessages('sb-jyt', majorNo);
     expect(mentionsOf(majorCard as never)).toEqual(['jyt-spk', 'jyt-ldr']);
     expect(textOf(majorCard as never)).toContain('重大政务舆情报告时限，最迟不得晚于事发后1小时');
 
-    const critical = await h.say(
+    const critical = await t.h.say(
       'cac-ofc-1',
       'sb-lobby',
       '/上报 “多所学校食物中毒” 类别:教育 级别:特别重大 突发',
     );
-    const criticalNo = itemNumberIn(textOf(await h.replyTo('sb-lobby', critical.body.id as string)));
-    const [criticalCard] = await h.botMessages('sb-jyt', criticalNo);
+    const criticalNo = itemNumberIn(textOf(await t.h.replyTo('sb-lobby', critical.body.id as string)));
+    const [criticalCard] = await t.h.botMessages('sb-jyt', criticalNo);
     expect(mentionsOf(criticalCard as never)).toEqual(['jyt-spk', 'jyt-ldr', 'yn-gov-ldr']);
     expect(textOf(criticalCard as never)).toContain('突发事件：是');
   });
 
   it('a named 涉事 unit is first responsible and its government office and publicity department coordinate', async () => {
-    const r = await h.say('cac-ofc-2', 'sb-lobby', '/上报 “派出所办事难” 涉事:昆明市公安局 类别:社会稳定');
-    const number = itemNumberIn(textOf(await h.replyTo('sb-lobby', r.body.id as string)));
-    const [card] = await h.botMessages('sb-km-gaj', number);
+    const r = await t.h.say('cac-ofc-2', 'sb-lobby', '/上报 “派出所办事难” 涉事:昆明市公安局 类别:社会稳定');
+    const number = itemNumberIn(textOf(await t.h.replyTo('sb-lobby', r.body.id as string)));
+    const [card] = await t.h.botMessages('sb-km-gaj', number);
     expect(mentionsOf(card as never)).toEqual(['km-gaj-spk']);
     expect(textOf(card as never)).toContain('涉事责任部门是第一责任主体');
     for (const chat of ['sb-km-gov-office', 'sb-km-xcb']) {
-      const [notice] = await h.botMessages(chat, number);
+      const [notice] = await t.h.botMessages(chat, number);
       expect(textOf(notice as never)).toContain('【协调】');
       expect(mentionsOf(notice as never)).toEqual([`${chat.slice(3)}-spk`]);
     }
     // 归口 alone would have sent it to 省公安厅: the named unit wins.
-    expect(await h.botMessages('sb-gat', number)).toEqual([]);
+    expect(await t.h.botMessages('sb-gat', number)).toEqual([]);
   });
 
   it('several departments: each gets the card and the government office coordinates', async () => {
-    const r = await h.say('cac-ofc-2', 'sb-lobby', '/上报 “校园周边治安” 涉事:省教育厅、省公安厅');
-    const number = itemNumberIn(textOf(await h.replyTo('sb-lobby', r.body.id as string)));
+    const r = await t.h.say('cac-ofc-2', 'sb-lobby', '/上报 “校园周边治安” 涉事:省教育厅、省公安厅');
+    const number = itemNumberIn(textOf(await t.h.replyTo('sb-lobby', r.body.id as string)));
     for (const [chat, spk] of [
       ['sb-jyt', 'jyt-spk'],
       ['sb-gat', 'gat-spk'],
       ['sb-yn-gov-office', 'yn-gov-office-spk'],
     ]) {
-      const cards = await h.botMessages(chat as string, number);
+      const cards = await t.h.botMessages(chat as string, number);
       expect(cards.map((c) => c.content.kind)).toEqual(['card']);
       expect(mentionsOf(cards[0] as never)).toEqual([spk]);
     }
-    const [item] = await database.db.select().from(items).where(eq(items.number, number));
+    const [item] = await t.database.db.select().from(items).where(eq(items.number, number));
     expect(item).toMatchObject({ ownerUnitId: 'yn-gov-office', routingRule: 'multi_department' });
   });
 
   it('several regions: the common superior competent department is responsible, the regions are notified', async () => {
-    const r = await h.say(
+    const r = await t.h.say(
       'cac-ofc-2',
       'sb-lobby',
       '/上报 “两地学校招生争议” 涉事:昆明市教育局、曲靖市教育局 类别:教育',
     );
-    const number = itemNumberIn(textOf(await h.replyTo('sb-lobby', r.body.id as string)));
-    const [card] = await h.botMessages('sb-jyt', number);
+    const number = itemNumberIn(textOf(await t.h.replyTo('sb-lobby', r.body.id as string)));
+    const [card] = await t.h.botMessages('sb-jyt', number);
     expect(card?.content.kind).toBe('card');
     expect(textOf(card as never)).toContain('上级政府主管部门是舆情回应的第一责任主体');
     for (const chat of ['sb-km-jyj', 'sb-qj-jyj']) {
-      const [notice] = await h.botMessages(chat, number);
+      const [notice] = await t.h.botMessages(chat, number);
       expect(textOf(notice as never)).toContain('【通报涉事地区】');
       expect(mentionsOf(notice as never)).toEqual([`${chat.slice(3)}-spk`]);
     }
   });
 
   it('a report from a bound group records the reporter unit, and a report routes at that level', async () => {
-    const r = await h.say('km-gov-spk', 'sb-km-gov', '/上报 学区划片不公 类别:教育');
-    const confirm = textOf(await h.replyTo('sb-km-gov', r.body.id as string));
+    const r = await t.h.say('km-gov-spk', 'sb-km-gov', '/上报 学区划片不公 类别:教育');
+    const confirm = textOf(await t.h.replyTo('sb-km-gov', r.body.id as string));
     const number = itemNumberIn(confirm);
     expect(confirm).not.toContain('本群未绑定单位');
-    const [card] = await h.botMessages('sb-km-jyj', number);
+    const [card] = await t.h.botMessages('sb-km-jyj', number);
     const fields = Object.fromEntries(
       (card?.content.kind === 'card' ? card.content.card.fields : []).map((f) => [f.label, f.value]),
     );
@@ -185,12 +174,14 @@ describe.each(DB_KINDS)('/上报 through the sandbox (%s)', (kind) => {
   });
 
   it('two concurrent reports get distinct numbers', async () => {
-    const before = await database.db.select({ number: items.number }).from(items);
+    const before = await t.database.db.select({ number: items.number }).from(items);
     const results = await Promise.all(
-      Array.from({ length: 6 }, (_, i) => h.say('cac-ofc-1', 'sb-lobby', `/上报 并发上报测试${i} 类别:价格`)),
+      Array.from({ length: 6 }, (_, i) =>
+        t.h.say('cac-ofc-1', 'sb-lobby', `/上报 并发上报测试${i} 类别:价格`),
+      ),
     );
     expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
-    const after = await database.db.select({ number: items.number }).from(items);
+    const after = await t.database.db.select({ number: items.number }).from(items);
     const fresh = after.map((r) => r.number).filter((n) => !before.some((b) => b.number === n));
     expect(fresh).toHaveLength(6);
     expect(new Set(fresh).size).toBe(6);
@@ -200,7 +191,7 @@ describe.each(DB_KINDS)('/上报 through the sandbox (%s)', (kind) => {
   });
 
   it('nothing is left in the outbox once delivered', async () => {
-    const pending = await database.db.select().from(outbox).where(eq(outbox.status, 'pending'));
+    const pending = await t.database.db.select().from(outbox).where(eq(outbox.status, 'pending'));
     expect(pending).toEqual([]);
   });
 });

@@ -1,9 +1,11 @@
+import { afterAll, beforeAll } from 'vitest';
 import { DEFAULT_POLICY_PACK } from '../../bot-flows/policies/index.js';
 import type { Database } from '../../db/client.js';
 import type { Part } from '../../src/bot/message.js';
 import { silentLogger } from '../../src/log.js';
 import { createService, type Service } from '../../src/service.js';
 import { FakeClock } from './clock.js';
+import { type DbKind, freshDatabase } from './databases.js';
 
 export interface SandboxMessage {
   id: string;
@@ -104,4 +106,21 @@ export async function startHarness(database: Database, opts: { clock?: FakeClock
     },
     close: () => service.close(),
   };
+}
+
+/**
+ * A fresh database of `kind` and the service on it for the tests of one describe block;
+ * both are closed after them. Read `.h` and `.database` inside tests.
+ */
+export function useHarness(kind: DbKind) {
+  const ctx = {} as { h: Harness; database: Database };
+  beforeAll(async () => {
+    ctx.database = await freshDatabase(kind);
+    ctx.h = await startHarness(ctx.database);
+  });
+  afterAll(async () => {
+    await ctx.h?.close();
+    await ctx.database?.close();
+  });
+  return ctx;
 }
