@@ -1,9 +1,11 @@
 import { fileURLToPath } from 'node:url';
+import schedule from 'node-schedule';
 import { registerFlows } from '../bot-flows/index.js';
 import { policyPack } from '../bot-flows/policies/index.js';
 import { type Database, openDatabase } from '../db/client.js';
 import { readOrgFile } from '../db/org-file.js';
 import { importOrg, loadOrg } from '../db/repos/org-repo.js';
+import { redeliverSandboxMessages } from './adapters/sandbox/routes.js';
 import { SandboxSender } from './adapters/sandbox/sender.js';
 import { createApp } from './app.js';
 import { Dispatcher } from './bot/dispatcher.js';
@@ -13,6 +15,9 @@ import type { Env } from './env.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { OutboxRunner } from './scheduler/outbox-runner.js';
+
+// A message this old with no recorded event is no longer in flight: handle it again.
+const REDELIVER_AFTER_MS = 30_000;
 
 export const DEMO_ORG_FILE = fileURLToPath(new URL('../db/org/demo-org.yaml', import.meta.url));
 
@@ -30,8 +35,10 @@ export interface Service {
   dispatcher: Dispatcher;
   outbox: OutboxRunner;
   metrics: Metrics;
-  /** Starts the outbox runner's timer. */
-  start(): void;
+  /** Starts the outbox runner and catches up on messages a crash left unhandled. */
+  start(): Promise<void>;
+  /** Handles sandbox messages that were stored but never handled; returns how many. */
+  redeliver(minAgeMs: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -66,15 +73,27 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   const dispatcher = registerFlows(
     new Dispatcher({ db: database.db, pack, org: currentOrg, clock, log, onEnqueued: () => outbox.wake() }),
   );
-  const app = createApp({ database, dispatcher, metrics, log, now: () => clock.now(), sandbox: env.SANDBOX });
+  const now = () => clock.now();
+  const app = createApp({ database, dispatcher, metrics, log, now, sandbox: env.SANDBOX });
+  const sandboxDeps = { db: database.db, dispatcher, log, metrics, now };
+  const redeliver = (minAgeMs: number) =>
+    env.SANDBOX ? redeliverSandboxMessages(sandboxDeps, { minAgeMs }) : Promise.resolve(0);
+  let sweep: schedule.Job | null = null;
   return {
     app,
     database,
     dispatcher,
     outbox,
     metrics,
-    start: () => outbox.start(),
+    redeliver,
+    async start() {
+      outbox.start();
+      await redeliver(0);
+      // Later failures (a database blip mid-request) are swept up once they are a little old.
+      sweep = schedule.scheduleJob('*/1 * * * *', () => void redeliver(REDELIVER_AFTER_MS));
+    },
     async close() {
+      sweep?.cancel();
       await outbox.stop();
       if (owned) await database.close();
     },

@@ -7,6 +7,7 @@ import type { Db } from '../../../db/client.js';
 import { SANDBOX_LOBBY } from '../../../db/repos/org-repo.js';
 import { chatBindings, memberships, people, units } from '../../../db/schema.js';
 import type { Dispatcher } from '../../bot/dispatcher.js';
+import { type Part, plainText } from '../../bot/message.js';
 import type { Logger } from '../../log.js';
 import type { Metrics } from '../../metrics.js';
 import { SANDBOX_BOT_NAME } from './sender.js';
@@ -16,6 +17,7 @@ import {
   latestRev,
   type SandboxRow,
   sandboxMessagesAfter,
+  unhandledUserMessages,
 } from './store.js';
 
 const page = readFileSync(new URL('./page.html', import.meta.url), 'utf8');
@@ -106,23 +108,11 @@ export function sandboxRoutes(deps: SandboxDeps): Hono {
       sendKey: null,
     });
     deps.metrics.eventReceived('sandbox');
-    const mentioned = await mentionsIn(db, text);
     try {
-      await deps.dispatcher.dispatch({
-        kind: 'message',
-        platform: 'sandbox',
-        eventId: `msg-${row.id}`,
-        chatId,
-        chatType: 'group',
-        messageId: String(row.id),
-        sender: { id: person.id, name: person.name },
-        text,
-        mentions: mentioned,
-        addressed: text.includes(`@${SANDBOX_BOT_NAME}`),
-      });
+      await dispatchMessage(deps, row);
     } catch (err) {
       deps.log.error('sandbox dispatch failed', { err });
-      return c.json({ error: '消息已发送，但机器人处理失败（内部错误），请稍后重发。' }, 500);
+      return c.json({ error: '消息已保存，但机器人暂时无法处理；服务恢复后会自动处理，无需重发。' }, 500);
     }
     return c.json({ ok: true, id: String(row.id) });
   });
@@ -153,6 +143,51 @@ export function sandboxRoutes(deps: SandboxDeps): Hono {
   });
 
   return app;
+}
+
+/** Hands a stored sandbox message to the dispatcher, as the platform would deliver it. */
+async function dispatchMessage(deps: SandboxDeps, row: SandboxRow) {
+  const text = plainText((row.content as { parts: Part[] }).parts);
+  await deps.dispatcher.dispatch({
+    kind: 'message',
+    platform: 'sandbox',
+    eventId: `msg-${row.id}`,
+    chatId: row.chatId,
+    chatType: 'group',
+    messageId: String(row.id),
+    sender: { id: row.senderPersonId as string, name: row.senderName },
+    text,
+    mentions: await mentionsIn(deps.db, text),
+    addressed: text.includes(`@${SANDBOX_BOT_NAME}`),
+  });
+}
+
+/**
+ * Redelivers user messages that were stored but never handled (the process died or the
+ * database failed between the two), as a chat platform redelivers unacknowledged events.
+ * Handling is idempotent on the event id, so a message is never handled twice.
+ */
+export async function redeliverSandboxMessages(
+  deps: SandboxDeps,
+  opts: { minAgeMs: number },
+): Promise<number> {
+  const now = deps.now();
+  const rows = await unhandledUserMessages(deps.db, {
+    after: new Date(now.getTime() - 24 * 3_600_000),
+    before: new Date(now.getTime() - opts.minAgeMs),
+  });
+  let n = 0;
+  for (const row of rows) {
+    try {
+      await dispatchMessage(deps, row);
+      n++;
+    } catch (err) {
+      deps.log.error('sandbox redelivery failed', { err, id: row.id });
+      break;
+    }
+  }
+  if (n > 0) deps.log.info('sandbox messages redelivered', { count: n });
+  return n;
 }
 
 /** The lobby plus one group per unit, with the unit each is bound to. */

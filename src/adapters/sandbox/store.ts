@@ -1,6 +1,7 @@
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, isNotNull, lte, notExists, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.js';
-import { sandboxMessages } from '../../../db/schema.js';
+import { processedEvents, sandboxMessages } from '../../../db/schema.js';
+import { SANDBOX_BOT_NAME } from './sender.js';
 
 export type SandboxRow = typeof sandboxMessages.$inferSelect;
 
@@ -62,4 +63,36 @@ export async function latestRev(db: Db): Promise<number> {
     .select({ rev: sql<number>`coalesce(max(${sandboxMessages.rev}), 0)::int` })
     .from(sandboxMessages);
   return row?.rev ?? 0;
+}
+
+/**
+ * Commands users sent in the window that no event was recorded for. Only text that starts
+ * with a command or @-mentions the bot can need handling; other chat is skipped.
+ */
+export async function unhandledUserMessages(db: Db, w: { after: Date; before: Date }): Promise<SandboxRow[]> {
+  const text = sql`${sandboxMessages.content}->'parts'->0->>'v'`;
+  return db
+    .select()
+    .from(sandboxMessages)
+    .where(
+      and(
+        isNotNull(sandboxMessages.senderPersonId),
+        gte(sandboxMessages.createdAt, w.after),
+        lte(sandboxMessages.createdAt, w.before),
+        sql`(${text} ~ '^[[:space:]]*(@[^[:space:]]+[[:space:]]*)*[/／]' or ${text} like ${`%@${SANDBOX_BOT_NAME}%`})`,
+        notExists(
+          db
+            .select({ one: sql`1` })
+            .from(processedEvents)
+            .where(
+              and(
+                eq(processedEvents.platform, 'sandbox'),
+                eq(processedEvents.eventId, sql`'msg-' || ${sandboxMessages.id}`),
+              ),
+            ),
+        ),
+      ),
+    )
+    .orderBy(asc(sandboxMessages.id))
+    .limit(100);
 }
