@@ -17,7 +17,8 @@ const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' 
 /** Government units (departments, offices, governments) from the org file. */
 export const units = pgTable('units', {
   id: text('id').primaryKey(),
-  name: text('name').notNull().unique(),
+  // Unique among active units (the org file checks); a retired unit may share a name.
+  name: text('name').notNull(),
   parentId: text('parent_id'),
   handles: jsonb('handles').$type<string[]>().notNull().default([]),
   isCc: boolean('is_cc').notNull().default(false),
@@ -205,6 +206,33 @@ export const outbox = pgTable(
   ],
 );
 
+/**
+ * Inbound events accepted from a platform and not yet handled. An adapter stores the event
+ * here and acknowledges; the inbox runner handles it afterwards. The key de-duplicates
+ * redeliveries durably.
+ */
+export const inbox = pgTable(
+  'inbox',
+  {
+    id: bigserial('id', { mode: 'number' }).notNull(),
+    platform: text('platform').notNull(),
+    eventId: text('event_id').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    status: text('status').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: ts('next_attempt_at').notNull(),
+    lastError: text('last_error'),
+    lockedAt: ts('locked_at'),
+    lockedBy: text('locked_by'),
+    receivedAt: ts('received_at').notNull(),
+    handledAt: ts('handled_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.platform, t.eventId] }),
+    index('inbox_due').on(t.nextAttemptAt, t.id).where(sql`status = 'pending'`),
+  ],
+);
+
 /** Inbound platform events already handled, for durable de-duplication. */
 export const processedEvents = pgTable(
   'processed_events',
@@ -230,6 +258,7 @@ export const sandboxMessages = pgTable(
     threadRoot: integer('thread_root'),
     content: jsonb('content').$type<Record<string, unknown>>().notNull(),
     createdAt: ts('created_at').notNull(),
+    updatedAt: ts('updated_at').notNull(),
     /** Idempotency key from the outbox row, so a retried send never doubles a message. */
     sendKey: text('send_key'),
   },

@@ -12,6 +12,8 @@ export interface AppDeps {
   log: Logger;
   now: () => Date;
   sandbox: boolean;
+  /** Called when an adapter has accepted an inbound event. */
+  onAccepted: () => void;
 }
 
 /** The HTTP surface: health, metrics and each enabled adapter's routes. */
@@ -33,10 +35,7 @@ export function createApp(deps: AppDeps): Hono {
   });
 
   if (deps.sandbox) {
-    app.route(
-      '/sandbox',
-      sandboxRoutes({ db, dispatcher: deps.dispatcher, log: deps.log, metrics: deps.metrics, now: deps.now }),
-    );
+    app.route('/sandbox', sandboxRoutes({ db, ...deps }));
     app.get('/', (c) => c.redirect('/sandbox'));
   }
 

@@ -19,7 +19,7 @@ async function main() {
     }
     throw err;
   }
-  await service.start();
+  service.start();
   const server = serve({ fetch: service.app.fetch, port: env.PORT, hostname: env.HOST }, (info) => {
     log.info('huiyin listening', {
       port: info.port,

@@ -1,11 +1,9 @@
 import { fileURLToPath } from 'node:url';
-import schedule from 'node-schedule';
 import { registerFlows } from '../bot-flows/index.js';
 import { policyPack } from '../bot-flows/policies/index.js';
 import { type Database, openDatabase } from '../db/client.js';
 import { readOrgFile } from '../db/org-file.js';
 import { importOrg, loadOrg } from '../db/repos/org-repo.js';
-import { redeliverSandboxMessages } from './adapters/sandbox/routes.js';
 import { SandboxSender } from './adapters/sandbox/sender.js';
 import { createApp } from './app.js';
 import { Dispatcher } from './bot/dispatcher.js';
@@ -14,10 +12,8 @@ import { type Clock, systemClock } from './core/time.js';
 import type { Env } from './env.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
+import { InboxRunner } from './scheduler/inbox-runner.js';
 import { OutboxRunner } from './scheduler/outbox-runner.js';
-
-// A message this old with no recorded event is no longer in flight: handle it again.
-const REDELIVER_AFTER_MS = 30_000;
 
 export const DEMO_ORG_FILE = fileURLToPath(new URL('../db/org/demo-org.yaml', import.meta.url));
 
@@ -35,10 +31,9 @@ export interface Service {
   dispatcher: Dispatcher;
   outbox: OutboxRunner;
   metrics: Metrics;
-  /** Starts the outbox runner and catches up on messages a crash left unhandled. */
-  start(): Promise<void>;
-  /** Handles sandbox messages that were stored but never handled; returns how many. */
-  redeliver(minAgeMs: number): Promise<number>;
+  inbox: InboxRunner;
+  /** Starts the inbox and outbox runners; they first catch up on whatever is due. */
+  start(): void;
   close(): Promise<void>;
 }
 
@@ -64,7 +59,10 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   // The org changes only on import, at start: load it once.
   let orgSnapshot: Promise<Org> | null = null;
   const currentOrg = () => {
-    orgSnapshot ??= loadOrg(database.db);
+    orgSnapshot ??= loadOrg(database.db).catch((err) => {
+      orgSnapshot = null; // a database blip must not stick
+      throw err;
+    });
     return orgSnapshot;
   };
   const metrics = new Metrics();
@@ -74,26 +72,29 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
     new Dispatcher({ db: database.db, pack, org: currentOrg, clock, log, onEnqueued: () => outbox.wake() }),
   );
   const now = () => clock.now();
-  const app = createApp({ database, dispatcher, metrics, log, now, sandbox: env.SANDBOX });
-  const sandboxDeps = { db: database.db, dispatcher, log, metrics, now };
-  const redeliver = (minAgeMs: number) =>
-    env.SANDBOX ? redeliverSandboxMessages(sandboxDeps, { minAgeMs }) : Promise.resolve(0);
-  let sweep: schedule.Job | null = null;
+  const inbox = new InboxRunner({ db: database.db, dispatcher, clock, log });
+  const app = createApp({
+    database,
+    dispatcher,
+    metrics,
+    log,
+    now,
+    sandbox: env.SANDBOX,
+    onAccepted: () => inbox.wake(),
+  });
   return {
     app,
     database,
     dispatcher,
+    inbox,
     outbox,
     metrics,
-    redeliver,
-    async start() {
+    start() {
+      inbox.start();
       outbox.start();
-      await redeliver(0);
-      // Later failures (a database blip mid-request) are swept up once they are a little old.
-      sweep = schedule.scheduleJob('*/1 * * * *', () => void redeliver(REDELIVER_AFTER_MS));
     },
     async close() {
-      sweep?.cancel();
+      await inbox.stop();
       await outbox.stop();
       if (owned) await database.close();
     },

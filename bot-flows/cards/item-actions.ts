@@ -1,4 +1,5 @@
 import { findItemById, itemUnitRoles } from '../../db/repos/item-repo.js';
+import { threadRoot } from '../../db/repos/outbox-repo.js';
 import type { BotContext } from '../../src/bot/context.js';
 import { type ActionSpec, actionValueSchema } from '../../src/bot/dispatcher.js';
 import type { CardActionEvent } from '../../src/bot/event.js';
@@ -12,6 +13,10 @@ async function clickedItem(ctx: BotContext<CardActionEvent>) {
   const value = actionValueSchema.parse(ctx.event.value);
   const item = value.item ? await findItemById(ctx.tx, value.item) : null;
   if (!item) throw new HuiyinError('huiyin_unknown_item', '卡片对应的舆情不存在。');
+  // The button must sit on this item's card in this chat, not on some other message.
+  const card = await threadRoot(ctx.tx, item.id, ctx.platform, ctx.event.chatId);
+  if (card !== ctx.event.messageId)
+    throw new HuiyinError('huiyin_not_item_card', '这条消息不是该舆情的卡片。');
   return { item, version: value.v };
 }
 

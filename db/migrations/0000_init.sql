@@ -8,6 +8,22 @@ CREATE TABLE "chat_bindings" (
 	CONSTRAINT "chat_bindings_platform_chat_id_pk" PRIMARY KEY("platform","chat_id")
 );
 --> statement-breakpoint
+CREATE TABLE "inbox" (
+	"id" bigserial NOT NULL,
+	"platform" text NOT NULL,
+	"event_id" text NOT NULL,
+	"payload" jsonb NOT NULL,
+	"status" text DEFAULT 'pending' NOT NULL,
+	"attempts" integer DEFAULT 0 NOT NULL,
+	"next_attempt_at" timestamp with time zone NOT NULL,
+	"last_error" text,
+	"locked_at" timestamp with time zone,
+	"locked_by" text,
+	"received_at" timestamp with time zone NOT NULL,
+	"handled_at" timestamp with time zone,
+	CONSTRAINT "inbox_platform_event_id_pk" PRIMARY KEY("platform","event_id")
+);
+--> statement-breakpoint
 CREATE TABLE "item_counters" (
 	"day" text PRIMARY KEY NOT NULL,
 	"last" integer NOT NULL
@@ -123,6 +139,7 @@ CREATE TABLE "sandbox_messages" (
 	"thread_root" integer,
 	"content" jsonb NOT NULL,
 	"created_at" timestamp with time zone NOT NULL,
+	"updated_at" timestamp with time zone NOT NULL,
 	"send_key" text
 );
 --> statement-breakpoint
@@ -148,8 +165,7 @@ CREATE TABLE "units" (
 	"handles" jsonb DEFAULT '[]'::jsonb NOT NULL,
 	"is_cc" boolean DEFAULT false NOT NULL,
 	"active" boolean DEFAULT true NOT NULL,
-	"updated_at" timestamp with time zone NOT NULL,
-	CONSTRAINT "units_name_unique" UNIQUE("name")
+	"updated_at" timestamp with time zone NOT NULL
 );
 --> statement-breakpoint
 ALTER TABLE "chat_bindings" ADD CONSTRAINT "chat_bindings_unit_id_units_id_fk" FOREIGN KEY ("unit_id") REFERENCES "public"."units"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
@@ -164,6 +180,7 @@ ALTER TABLE "memberships" ADD CONSTRAINT "memberships_unit_id_units_id_fk" FOREI
 ALTER TABLE "memberships" ADD CONSTRAINT "memberships_person_id_people_id_fk" FOREIGN KEY ("person_id") REFERENCES "public"."people"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "timers" ADD CONSTRAINT "timers_item_id_items_id_fk" FOREIGN KEY ("item_id") REFERENCES "public"."items"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "chat_bindings_unit" ON "chat_bindings" USING btree ("unit_id","platform");--> statement-breakpoint
+CREATE INDEX "inbox_due" ON "inbox" USING btree ("next_attempt_at","id") WHERE status = 'pending';--> statement-breakpoint
 CREATE INDEX "item_events_item" ON "item_events" USING btree ("item_id","id");--> statement-breakpoint
 CREATE INDEX "item_units_unit" ON "item_units" USING btree ("unit_id");--> statement-breakpoint
 CREATE INDEX "items_state" ON "items" USING btree ("state");--> statement-breakpoint

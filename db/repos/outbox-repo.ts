@@ -129,14 +129,6 @@ export async function markFailed(
     .where(eq(outbox.id, row.id));
 }
 
-/** Puts a claimed row back untouched (a thread reply waiting for its card). */
-export async function release(db: Db, row: OutboxRow, retryAt: Date): Promise<void> {
-  await db
-    .update(outbox)
-    .set({ lockedAt: null, lockedBy: null, nextAttemptAt: retryAt })
-    .where(eq(outbox.id, row.id));
-}
-
 /** The card message an item's thread hangs from in a chat, once it has been sent. */
 export async function threadRoot(
   db: Db,

@@ -92,12 +92,10 @@ export class Dispatcher {
   }
 
   async dispatch(event: InboundEvent): Promise<DispatchResult> {
-    const now = this.deps.clock.now();
-    if (event.kind === 'message') {
-      const tooLong = [...event.text].length > MAX_MESSAGE_CHARS;
-      const cmd = tooLong ? null : parseCommand(event.text);
-      if (!tooLong && !cmd && !event.addressed) return { status: 'ignored' };
-    }
+    // A message handled late (after a retry) still counts from when it was sent.
+    const now = event.kind === 'message' ? event.sentAt : this.deps.clock.now();
+    if (event.kind === 'message' && !event.addressed && !parseCommand(event.text))
+      return { status: 'ignored' };
     const org = await this.deps.org();
     const result = await this.deps.db.transaction(async (tx) => {
       const claimed = await tx
@@ -145,14 +143,16 @@ export class Dispatcher {
   private async route(ctx: BotContext): Promise<void> {
     if (ctx.event.kind === 'card_action') return this.routeAction(ctx as BotContext<CardActionEvent>);
     const mctx = ctx as BotContext<InboundMessage>;
-    if ([...mctx.event.text].length > MAX_MESSAGE_CHARS) {
+    const cmd = parseCommand(mctx.event.text);
+    const spec = cmd ? this.findCommand(cmd.name) : undefined;
+    const length = [...mctx.event.text].length;
+    if (length > MAX_MESSAGE_CHARS) {
       throw new HuiyinError(
         'huiyin_too_long',
-        `消息过长（${[...mctx.event.text].length} 字），单条命令不能超过 ${MAX_MESSAGE_CHARS} 字。请精简标题，详细内容可放在链接中。`,
-        '/上报 <标题> [类别:] [级别:] [来源:] [链接:] [事发:] [涉事:] [突发]',
+        `消息过长（${length} 字），单条命令不能超过 ${MAX_MESSAGE_CHARS} 字。请精简标题，详细内容可放在链接中。`,
+        spec?.usage ?? '/帮助',
       );
     }
-    const cmd = parseCommand(mctx.event.text);
     if (!cmd) {
       await mctx.reply(
         textMessage(
@@ -161,7 +161,6 @@ export class Dispatcher {
       );
       return;
     }
-    const spec = this.findCommand(cmd.name);
     if (!spec) {
       const names = this.specs.map((s) => `/${s.name}`).join(' ');
       throw new HuiyinError(

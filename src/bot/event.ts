@@ -17,6 +17,8 @@ export const inboundMessageSchema = z.object({
   mentions: z.array(z.object({ id: z.string(), name: z.string() })),
   /** True when the message @-mentions the bot (or is a p2p message to it). */
   addressed: z.boolean(),
+  /** When the user sent it: relative times (30分钟前) and the report time count from here. */
+  sentAt: z.coerce.date(),
 });
 export type InboundMessage = z.infer<typeof inboundMessageSchema>;
 
@@ -32,4 +34,5 @@ export const cardActionEventSchema = z.object({
 });
 export type CardActionEvent = z.infer<typeof cardActionEventSchema>;
 
+export const inboundEventSchema = z.discriminatedUnion('kind', [inboundMessageSchema, cardActionEventSchema]);
 export type InboundEvent = InboundMessage | CardActionEvent;

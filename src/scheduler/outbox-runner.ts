@@ -1,22 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import schedule from 'node-schedule';
 import type { Db } from '../../db/client.js';
-import {
-  claimDue,
-  markFailed,
-  markSent,
-  type OutboxRow,
-  release,
-  threadRoot,
-} from '../../db/repos/outbox-repo.js';
+import { claimDue, markFailed, markSent, type OutboxRow, threadRoot } from '../../db/repos/outbox-repo.js';
 import { outMessageSchema } from '../bot/message.js';
 import { type PlatformSender, SendError } from '../bot/sender.js';
 import type { Clock } from '../core/time.js';
 import type { Logger } from '../log.js';
+import { Pump } from './pump.js';
 
 const BATCH = 50;
-// A thread reply waits this long for its card to be sent first.
-const THREAD_WAIT_MS = 1_000;
+// A thread reply waits for its card this many times (1 + 2 + 4 + 8 + 16 s with the backoff).
+const THREAD_WAITS = 5;
 
 export interface OutboxRunnerDeps {
   db: Db;
@@ -34,62 +27,19 @@ export interface OutboxRunnerDeps {
 export class OutboxRunner {
   private readonly worker: string;
   private readonly senders: Map<string, PlatformSender>;
-  private running: Promise<number> | null = null;
-  private again = false;
-  private job: schedule.Job | null = null;
+  private readonly pump: Pump;
 
   constructor(private readonly deps: OutboxRunnerDeps) {
     this.worker = deps.workerId ?? `outbox-${randomUUID().slice(0, 8)}`;
     this.senders = new Map(deps.senders.map((s) => [s.platform, s]));
+    this.pump = new Pump('outbox', () => this.runOnce(), deps.log);
   }
 
-  /** Ticks every second and whenever wake() is called. */
-  start(): void {
-    this.job = schedule.scheduleJob('* * * * * *', () => this.wake());
-    this.wake();
-  }
-
-  async stop(): Promise<void> {
-    this.job?.cancel();
-    this.job = null;
-    await this.running;
-  }
-
-  /** Sends everything due soon; passes never overlap within one process. */
-  wake(): void {
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.sendAllDue()
-      .catch((err) => {
-        this.deps.log.error('outbox pass failed', { err });
-        return 0;
-      })
-      .finally(() => {
-        this.running = null;
-        if (this.again) {
-          this.again = false;
-          this.wake();
-        }
-      });
-  }
-
-  /** Waits for a running pass, then sends every due row; returns how many were sent. */
-  async drain(): Promise<number> {
-    await this.running;
-    return this.sendAllDue();
-  }
-
-  /** Each pass sends the head of every chat's queue, so repeat until nothing more goes out. */
-  private async sendAllDue(): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const n = await this.runOnce();
-      total += n;
-      if (n === 0) return total;
-    }
-  }
+  start = () => this.pump.start();
+  stop = () => this.pump.stop();
+  wake = () => this.pump.wake();
+  drain = () => this.pump.drain();
+  idle = () => this.pump.idle();
 
   /** One claim-and-send pass; returns how many messages went out. */
   async runOnce(): Promise<number> {
@@ -107,12 +57,18 @@ export class OutboxRunner {
       this.deps.log.warn('outbox row has no adapter', { id: row.id, platform: row.platform });
       return false;
     }
-    let replyTo = row.replyTo;
+    let { op, replyTo, inThread } = row;
     if (row.threadItemId !== null) {
       replyTo = await threadRoot(this.deps.db, row.threadItemId, row.platform, row.chatId);
       if (!replyTo) {
-        await release(this.deps.db, row, new Date(now.getTime() + THREAD_WAIT_MS));
-        return false;
+        if (row.attempts < THREAD_WAITS) {
+          await markFailed(this.deps.db, row, 'waiting for the item card to be sent', now, false);
+          return false;
+        }
+        // The card never went out (it failed for good): deliver into the chat rather than hold
+        // back every later message of the chat behind this one.
+        op = 'send';
+        inThread = false;
       }
     }
     const message = outMessageSchema.safeParse(row.payload);
@@ -125,10 +81,10 @@ export class OutboxRunner {
     try {
       ({ messageId } = await sender.send({
         key: `outbox-${row.id}`,
-        op: row.op as 'send' | 'reply' | 'update',
+        op: op as 'send' | 'reply' | 'update',
         chatId: row.chatId,
         replyTo,
-        inThread: row.inThread,
+        inThread,
         targetMessageId: row.targetMessageId,
         message: message.data,
       }));

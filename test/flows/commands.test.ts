@@ -96,17 +96,34 @@ describe.each(DB_KINDS)('commands and card buttons (%s)', (kind) => {
     expect(thread.map((m) => textOf(m).split('\n')[0])).toEqual([`📋 ${number}《公租房分配不公》`]);
   });
 
-  it('a click by someone outside the org or with a forged value changes nothing', async () => {
+  it('a click by someone outside the org, or on a button the card does not have, changes nothing', async () => {
     const card = (await t.h.botMessages('sb-zjt', number)).find((m) => m.content.kind === 'card');
-    const before = (await t.database.db.select({ n: count() }).from(outbox))[0]?.n;
-    const stranger = await t.h.click('nobody', card?.id as string, { a: 'refresh', item: 1, v: 1 });
+    if (card?.content.kind !== 'card') throw new Error('expected a card');
+    const refresh = card.content.card.buttons[0]?.value as Record<string, unknown>;
+    const stranger = await t.h.click('nobody', card.id, refresh);
     expect(stranger.body.toast).toEqual({
       type: 'error',
       content: '你不在组织目录中，无法操作舆情卡片。请联系管理员。',
     });
-    const forged = await t.h.click('zjt-ldr', card?.id as string, { a: 'delete-everything' });
-    expect(forged.body.toast).toEqual({ type: 'error', content: '无法识别的卡片操作，请使用最新的卡片。' });
-    expect((await t.database.db.select({ n: count() }).from(outbox))[0]?.n).toBe(before);
+
+    const snapshot = async () => ({
+      outbox: (await t.database.db.select({ n: count() }).from(outbox))[0]?.n,
+      messages: await t.h.messages('sb-lobby'),
+    });
+    const before = await snapshot();
+    // A forged action name, another item's value, and a "button" on a plain text message.
+    const userMessage = (await t.h.messages('sb-lobby')).find((m) => m.sender.kind === 'user');
+    for (const [messageId, value] of [
+      [card.id, { a: 'delete-everything' }],
+      [card.id, { ...refresh, item: 999 }],
+      [userMessage?.id as string, refresh],
+    ] as const) {
+      const res = await t.h.click('zjt-ldr', messageId, value);
+      expect(res).toEqual({ status: 400, body: { error: '卡片上没有这个按钮。' } });
+    }
+    const bad = await t.h.click('zjt-ldr', 'abc', refresh);
+    expect(bad.status).toBe(400);
+    expect(await snapshot()).toEqual(before);
   });
 
   it('a redelivered event is handled once', async () => {
@@ -121,6 +138,7 @@ describe.each(DB_KINDS)('commands and card buttons (%s)', (kind) => {
       text: '/上报 “重复投递测试” 类别:价格',
       mentions: [],
       addressed: false,
+      sentAt: new Date('2026-11-22T03:00:00Z'),
     };
     const results = await Promise.all([1, 2, 3].map(() => t.h.service.dispatcher.dispatch(event)));
     results.push(await t.h.service.dispatcher.dispatch(event));

@@ -68,6 +68,10 @@ export async function startHarness(database: Database, opts: { clock?: FakeClock
     });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
+  /** Lets the bot handle every accepted event and deliver every message. */
+  const settle = async () => {
+    while ((await service.inbox.drain()) + (await service.outbox.drain()) > 0);
+  };
   const messages = async (chatId: string, after = 0): Promise<SandboxMessage[]> => {
     const res = await service.app.request(
       `/sandbox/api/messages?chatId=${encodeURIComponent(chatId)}&after=${after}`,
@@ -81,15 +85,16 @@ export async function startHarness(database: Database, opts: { clock?: FakeClock
     /** Sends a message as a person in a sandbox group, then lets the outbox deliver. */
     async say(personId: string, chatId: string, text: string) {
       const res = await post('/sandbox/api/messages', { personId, chatId, text });
-      await service.outbox.drain();
+      await settle();
       return res;
     },
     /** Clicks a card button as a person. */
     async click(personId: string, messageId: string, value: Record<string, unknown>) {
       const res = await post('/sandbox/api/actions', { personId, messageId, value });
-      await service.outbox.drain();
+      await settle();
       return res as { status: number; body: { toast: { type: string; content: string } } };
     },
+    settle,
     messages,
     /** The bot's messages in a chat whose text contains `needle`. */
     async botMessages(chatId: string, needle = ''): Promise<SandboxMessage[]> {

@@ -17,7 +17,7 @@ export class SandboxSender implements PlatformSender {
     const content = m.message as unknown as Record<string, unknown>;
     if (m.op === 'update') {
       const target = Number(m.targetMessageId);
-      if (!(await updateSandboxMessage(this.db, target, content)))
+      if (!(await updateSandboxMessage(this.db, target, content, this.now())))
         throw new SendError(`sandbox message ${m.targetMessageId} not found`, false, 'not_found');
       return { messageId: String(target) };
     }

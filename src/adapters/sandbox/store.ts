@@ -1,7 +1,6 @@
-import { and, asc, eq, gt, gte, isNotNull, lte, notExists, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, or, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.js';
-import { processedEvents, sandboxMessages } from '../../../db/schema.js';
-import { SANDBOX_BOT_NAME } from './sender.js';
+import { sandboxMessages } from '../../../db/schema.js';
 
 export type SandboxRow = typeof sandboxMessages.$inferSelect;
 
@@ -19,7 +18,11 @@ export async function insertSandboxMessage(
     sendKey: string | null;
   },
 ): Promise<SandboxRow> {
-  const [row] = await db.insert(sandboxMessages).values(m).onConflictDoNothing().returning();
+  const [row] = await db
+    .insert(sandboxMessages)
+    .values({ ...m, updatedAt: m.createdAt })
+    .onConflictDoNothing()
+    .returning();
   if (row) return row;
   // Same send key: the outbox retried a send that had already landed.
   const [existing] = await db
@@ -39,60 +42,36 @@ export async function updateSandboxMessage(
   db: Db,
   id: number,
   content: Record<string, unknown>,
+  now: Date,
 ): Promise<boolean> {
   const rows = await db
     .update(sandboxMessages)
-    .set({ content, rev: sql`nextval(pg_get_serial_sequence('sandbox_messages', 'rev'))` })
+    .set({ content, updatedAt: now, rev: sql`nextval(pg_get_serial_sequence('sandbox_messages', 'rev'))` })
     .where(eq(sandboxMessages.id, id))
     .returning({ id: sandboxMessages.id });
   return rows.length > 0;
 }
 
-/** Messages of a chat changed after revision `after`. */
-export async function sandboxMessagesAfter(db: Db, chatId: string, after: number): Promise<SandboxRow[]> {
-  return db
-    .select()
-    .from(sandboxMessages)
-    .where(and(eq(sandboxMessages.chatId, chatId), gt(sandboxMessages.rev, after)))
-    .orderBy(asc(sandboxMessages.rev))
-    .limit(500);
-}
-
-export async function latestRev(db: Db): Promise<number> {
-  const [row] = await db
-    .select({ rev: sql<number>`coalesce(max(${sandboxMessages.rev}), 0)::int` })
-    .from(sandboxMessages);
-  return row?.rev ?? 0;
-}
-
 /**
- * Commands users sent in the window that no event was recorded for. Only text that starts
- * with a command or @-mentions the bot can need handling; other chat is skipped.
+ * Messages of a chat changed after revision `after`, plus any changed since `recentSince`:
+ * revisions are taken when a transaction writes but seen when it commits, so a lower one can
+ * appear after a higher one was read. The page de-duplicates by id and revision.
  */
-export async function unhandledUserMessages(db: Db, w: { after: Date; before: Date }): Promise<SandboxRow[]> {
-  const text = sql`${sandboxMessages.content}->'parts'->0->>'v'`;
+export async function sandboxMessagesAfter(
+  db: Db,
+  chatId: string,
+  after: number,
+  recentSince: Date,
+): Promise<SandboxRow[]> {
   return db
     .select()
     .from(sandboxMessages)
     .where(
       and(
-        isNotNull(sandboxMessages.senderPersonId),
-        gte(sandboxMessages.createdAt, w.after),
-        lte(sandboxMessages.createdAt, w.before),
-        sql`(${text} ~ '^[[:space:]]*(@[^[:space:]]+[[:space:]]*)*[/／]' or ${text} like ${`%@${SANDBOX_BOT_NAME}%`})`,
-        notExists(
-          db
-            .select({ one: sql`1` })
-            .from(processedEvents)
-            .where(
-              and(
-                eq(processedEvents.platform, 'sandbox'),
-                eq(processedEvents.eventId, sql`'msg-' || ${sandboxMessages.id}`),
-              ),
-            ),
-        ),
+        eq(sandboxMessages.chatId, chatId),
+        or(gt(sandboxMessages.rev, after), gte(sandboxMessages.updatedAt, recentSince)),
       ),
     )
-    .orderBy(asc(sandboxMessages.id))
-    .limit(100);
+    .orderBy(asc(sandboxMessages.rev))
+    .limit(500);
 }

@@ -1,0 +1,69 @@
+import schedule from 'node-schedule';
+import type { Logger } from '../log.js';
+
+/**
+ * Runs `pass` (claim due rows, handle them, return how many) until nothing is due, whenever
+ * woken and on a one-second tick. Passes never overlap within a process; a failing pass is
+ * logged and retried on the next tick, never thrown at the caller.
+ */
+export class Pump {
+  private running: Promise<number> | null = null;
+  private again = false;
+  private job: schedule.Job | null = null;
+
+  constructor(
+    private readonly name: string,
+    private readonly pass: () => Promise<number>,
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    this.job = schedule.scheduleJob('* * * * * *', () => this.wake());
+    this.wake();
+  }
+
+  async stop(): Promise<void> {
+    this.job?.cancel();
+    this.job = null;
+    await this.idle();
+  }
+
+  wake(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.untilDone()
+      .catch((err) => {
+        this.log.error(`${this.name} pass failed`, { err });
+        return 0;
+      })
+      .finally(() => {
+        this.running = null;
+        if (this.again) {
+          this.again = false;
+          this.wake();
+        }
+      });
+  }
+
+  /** Resolves when no pass is running. */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  /** Waits for a running pass, then handles every due row; returns how many. Throws on failure. */
+  async drain(): Promise<number> {
+    await this.idle();
+    return this.untilDone();
+  }
+
+  private async untilDone(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await this.pass();
+      total += n;
+      if (n === 0) return total;
+    }
+  }
+}
