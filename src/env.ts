@@ -8,7 +8,8 @@ const bool = z
 /** Every setting Huiyin reads from the environment; the only reader of process.env. */
 export const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8787),
-  HOST: z.string().default('0.0.0.0'),
+  // Loopback by default: the sandbox lets anyone act as anyone, so exposing it is a choice.
+  HOST: z.string().default('127.0.0.1'),
   DATABASE_URL: z.string().url().optional(),
   DATA_DIR: z.string().default('./.data'),
   ORG_FILE: z.string().optional(),

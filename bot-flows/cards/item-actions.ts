@@ -26,11 +26,9 @@ export const refreshAction: ActionSpec = {
   async handler(ctx) {
     const { item, version } = await clickedItem(ctx);
     const roles = await itemUnitRoles(ctx.tx, item.id);
-    const here = ctx.chatUnitId;
-    const cardUnit =
-      here && (here === item.ownerUnitId || roles.some((r) => r.unitId === here && r.role === 'responsible'));
-    const mentions = cardUnit ? await cardMentions(ctx, item, here) : [];
-    await ctx.updateCard(itemCard(ctx.pack, ctx.org, item, roles, mentions));
+    const here = ctx.chatUnitId && roles.some((r) => r.unitId === ctx.chatUnitId) ? ctx.chatUnitId : null;
+    const mentions = here ? await cardMentions(ctx, item, here) : [];
+    await ctx.updateCard(itemCard(ctx.pack, ctx.org, item, roles, mentions, here));
     ctx.toast('success', version === item.version ? '已是最新状态' : '已更新到最新状态');
   },
 };

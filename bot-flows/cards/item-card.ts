@@ -72,13 +72,26 @@ export async function cardMentions(ctx: BotContext, item: ItemRow, unitId: strin
   return ordered.filter((p) => !seen.has(p.id) && seen.add(p.id)).map((p) => ctx.mention(p));
 }
 
-/** The item card as a unit's group sees it. */
+/** What the card asks of the unit whose group it is in. */
+function askOf(org: Org, item: ItemRow, roles: UnitRoles, unitId: string | null): string {
+  const unit = unitId ? org.units.get(unitId)?.name : undefined;
+  const role = roles.find((r) => r.unitId === unitId)?.role;
+  if (!unit || !role) return '';
+  if (role === 'coordinator' && item.routingRule === 'multi_department') {
+    return `请${unit}会同有关部门做好组织协调、督促指导工作，必要时确定牵头部门。`;
+  }
+  if (role !== 'responsible') return '';
+  return item.state === 'reported' ? `请${unit}认领并组织处置。` : `由${unit}负责处置。`;
+}
+
+/** The item card as the group of `forUnitId` sees it (null: a group with no part in the item). */
 export function itemCard(
   pack: PolicyPack,
   org: Org,
   item: ItemRow,
   roles: UnitRoles,
   mentions: Part[],
+  forUnitId: string | null,
 ): CardSpec {
   const level = item.level ?? item.proposedLevel;
   const reporterUnit = item.reporterUnitId ? org.units.get(item.reporterUnitId)?.name : undefined;
@@ -100,12 +113,13 @@ export function itemCard(
   if (item.link) fields.push({ label: '链接', value: item.link });
   if (item.emergency) fields.push({ label: '突发事件', value: '是' });
 
-  const owner = org.units.get(item.ownerUnitId)?.name ?? item.ownerUnitId;
+  const ask = askOf(org, item, roles, forUnitId);
   const body = parts(
     mentions.flatMap((m, i) => (i === 0 ? [m] : [{ t: 'text' as const, v: ' ' }, m])),
-    mentions.length > 0 ? ' ' : '',
-    item.state === 'reported' ? `请${owner}认领并组织处置。` : `由${owner}负责处置。`,
-    `\n${cite(pack, routingClause(pack, item))}`,
+    mentions.length > 0 && ask ? ' ' : '',
+    ask,
+    mentions.length > 0 || ask ? '\n' : '',
+    cite(pack, routingClause(pack, item)),
   );
   const note = [cite(pack, pack.clauses.notifySpokesperson)];
   if (isMajor(level)) note.push(cite(pack, pack.clauses.majorReport));

@@ -1,4 +1,4 @@
-import { bindChat } from '../../db/repos/org-repo.js';
+import { bindChat, unitChat } from '../../db/repos/org-repo.js';
 import type { CommandSpec } from '../../src/bot/dispatcher.js';
 import { textMessage } from '../../src/bot/message.js';
 import { optionValue } from '../../src/core/command-parser.js';
@@ -28,6 +28,7 @@ export const bindCommand: CommandSpec = {
         USAGE,
       );
     }
+    const previous = ctx.chatUnitId;
     await bindChat(ctx.tx, {
       platform: ctx.platform,
       chatId: ctx.event.chatId,
@@ -35,10 +36,17 @@ export const bindCommand: CommandSpec = {
       boundBy: ctx.actor.person.id,
       now: ctx.now,
     });
-    await ctx.reply(
-      textMessage(
-        `✅ 本群已绑定为${unit.name}的舆情工作群。此后${unit.name}的舆情卡片和提醒将发到本群，本群上报的舆情记为${unit.name}上报。`,
-      ),
-    );
+    const lines = [
+      `✅ 本群已绑定为${unit.name}的舆情工作群。此后${unit.name}的舆情卡片和提醒将发到本群，本群上报的舆情记为${unit.name}上报。`,
+    ];
+    if (previous && previous !== unit.id) {
+      const name = ctx.org.units.get(previous)?.name ?? previous;
+      lines.push(
+        (await unitChat(ctx.tx, ctx.platform, previous))
+          ? `本群原为${name}的工作群，${name}的消息今后发到其另一个工作群。`
+          : `⚠️ 本群原为${name}的工作群，${name}在本平台已没有其他工作群，其舆情卡片将无法送达。请尽快在${name}的工作群发送 /绑定 单位:${name}。`,
+      );
+    }
+    await ctx.reply(textMessage(lines.join('\n')));
   },
 };

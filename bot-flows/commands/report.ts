@@ -1,14 +1,12 @@
-import { type ItemRow, insertItem, insertItemEvent, nextItemNumber } from '../../db/repos/item-repo.js';
+import { insertItem, insertItemEvent, nextItemNumber } from '../../db/repos/item-repo.js';
 import type { BotContext } from '../../src/bot/context.js';
 import type { CommandSpec } from '../../src/bot/dispatcher.js';
 import type { InboundMessage } from '../../src/bot/event.js';
-import { textMessage } from '../../src/bot/message.js';
 import { optionValue, type ParsedCommand } from '../../src/core/command-parser.js';
 import { HuiyinError } from '../../src/core/errors.js';
 import { parseOccurredAt } from '../../src/core/occurred-at.js';
 import type { OrgUnit } from '../../src/core/org.js';
-import { type RoutingDecision, route } from '../../src/core/routing.js';
-import { formatShanghai } from '../../src/core/time.js';
+import { route } from '../../src/core/routing.js';
 import {
   CATEGORIES,
   type Category,
@@ -21,8 +19,7 @@ import {
   type Level,
   MINSHENG,
 } from '../../src/core/vocabulary.js';
-import { cardMentions, itemCard } from '../cards/item-card.js';
-import { cite } from '../policies/types.js';
+import { confirmation, notifyUnits } from './report-notify.js';
 
 export const REPORT_USAGE =
   '/上报 <标题> [类别:<类别>] [级别:<级别>] [来源:<来源>] [链接:<网址>] [事发:<时间>] [涉事:<单位>] [突发]\n例：/上报 “某小学食堂饭菜变质” 类别:教育 级别:较大 来源:微博 事发:今天09:10';
@@ -170,7 +167,7 @@ export async function report(ctx: BotContext<InboundMessage>): Promise<void> {
     decision.units.map((u) => ({ unitId: u.unit.id, role: u.role })),
   );
 
-  const undelivered = await notifyUnits(ctx, item, decision);
+  const delivery = await notifyUnits(ctx, item, decision);
   await insertItemEvent(ctx.tx, {
     itemId: item.id,
     kind: 'reported',
@@ -189,83 +186,10 @@ export async function report(ctx: BotContext<InboundMessage>): Promise<void> {
       routingRule: decision.rule,
       owner: decision.owner.id,
       units: decision.units.map((u) => ({ unitId: u.unit.id, role: u.role })),
-      undelivered,
+      undelivered: delivery.undelivered,
     },
   });
-
-  const owner = decision.owner.name;
-  const ccNames = decision.units.filter((u) => u.role === 'cc').map((u) => u.unit.name);
-  const lines = [
-    `✅ 已上报 ${item.number}《${item.title}》`,
-    `责任单位：${owner}（${routingSummary(decision)}），已通知其新闻发言人。`,
-  ];
-  if (ccNames.length > 0) lines.push(`已抄送：${ccNames.join('、')}。`);
-  if (!reporterUnit)
-    lines.push('提示：本群未绑定单位，上报单位记为未知。管理员可发送 /绑定 单位:<单位> 绑定本群。');
-  if (undelivered.length > 0) {
-    lines.push(
-      `⚠️ 以下单位在本平台尚未绑定群聊，消息未能送达：${undelivered.join('、')}。请该单位管理员在其工作群发送 /绑定 单位:<单位>。`,
-    );
-  }
-  lines.push(`发送 /查询 ${item.number} 查看进展。`);
-  await ctx.replyInThread(textMessage(lines.join('\n')));
-}
-
-function routingSummary(d: RoutingDecision): string {
-  switch (d.rule) {
-    case 'guikou':
-      return '按类别归口报送';
-    case 'overall':
-      return '其他类舆情由政府办公厅统筹报送';
-    case 'involved_unit':
-      return '涉事单位为第一责任主体';
-    case 'multi_region':
-      return '涉及多个地区，由上级政府主管部门负责';
-    case 'multi_department':
-      return '涉及多个部门，由政府办公厅组织协调';
-  }
-}
-
-/** Sends the card, notices and 抄送 copies; returns the names of units with no group here. */
-async function notifyUnits(ctx: BotContext, item: ItemRow, d: RoutingDecision): Promise<string[]> {
-  const roles = d.units.map((u) => ({ unitId: u.unit.id, role: u.role }));
-  const undelivered: string[] = [];
-  const cardUnits = [d.owner, ...d.units.filter((u) => u.role === 'responsible').map((u) => u.unit)];
-  const seen = new Set<string>();
-  for (const unit of cardUnits) {
-    if (seen.has(unit.id)) continue;
-    seen.add(unit.id);
-    const mentions = await cardMentions(ctx, item, unit.id);
-    const card = itemCard(ctx.pack, ctx.org, item, roles, mentions);
-    if (!(await ctx.sendToUnit(unit.id, { kind: 'card', card }, { anchorItemId: item.id })))
-      undelivered.push(unit.name);
-  }
-  for (const { unit, role } of d.units) {
-    if (seen.has(unit.id)) continue;
-    seen.add(unit.id);
-    const head = `【${role === 'cc' ? '抄送' : role === 'coordinator' ? '协调' : '通报涉事地区'}】${item.number}《${item.title}》`;
-    const facts = `类别：${item.category}｜责任单位：${d.owner.name}｜事发：${formatShanghai(item.occurredAt)}`;
-    let message: Parameters<typeof ctx.sendToUnit>[1];
-    if (role === 'cc') {
-      message = textMessage(`${head}\n${facts}\n${cite(ctx.pack, ctx.pack.clauses.cc)}`);
-    } else {
-      const mentions = await cardMentions(ctx, { ...item, level: null, proposedLevel: null }, unit.id);
-      const ask =
-        role === 'coordinator' ? '请做好组织协调、督促指导工作。' : '请按照属地管理原则做好本地区回应工作。';
-      const clause = role === 'coordinator' ? ctx.pack.clauses.involvedUnit : ctx.pack.clauses.multiRegion;
-      message = textMessage(
-        head,
-        '\n',
-        facts,
-        '\n',
-        mentions.flatMap((m) => [m, { t: 'text' as const, v: ' ' }]),
-        ask,
-        `\n${cite(ctx.pack, d.rule === 'multi_department' ? ctx.pack.clauses.multiDepartment : clause)}`,
-      );
-    }
-    if (!(await ctx.sendToUnit(unit.id, message))) undelivered.push(unit.name);
-  }
-  return undelivered;
+  await ctx.replyInThread(confirmation(item, decision, reporterUnit !== null, delivery));
 }
 
 export const reportCommand: CommandSpec = {

@@ -71,10 +71,15 @@ export async function importOrg(db: Db, org: OrgFile, now: Date): Promise<{ unit
     ]);
     for (const b of bindings) {
       const row = { ...b, source: 'org', boundBy: null, boundAt: now };
+      // A group an admin re-bound with /绑定 stays as they bound it.
       await tx
         .insert(chatBindings)
         .values(row)
-        .onConflictDoUpdate({ target: [chatBindings.platform, chatBindings.chatId], set: row });
+        .onConflictDoUpdate({
+          target: [chatBindings.platform, chatBindings.chatId],
+          set: row,
+          setWhere: eq(chatBindings.source, 'org'),
+        });
     }
     return { units: org.units.length, people: persons.size };
   });

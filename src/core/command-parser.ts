@@ -31,7 +31,9 @@ export const FLAG_KEYS: Record<string, string[]> = {
   突发: ['emergency', 'urgent', '突发事件'],
 };
 
-const QUOTES: Record<string, string> = { '“': '”', '"': '"', '「': '」', '‘': '’', "'": "'", '《': '》' };
+// Quotes group words only where a token (or an option's value) begins: 网传“某校停课”不实
+// and 《通知》 keep their marks as part of the title.
+const QUOTES: Record<string, string> = { '“': '”', '"': '"', '「': '」', '‘': '’' };
 const KV = /^([^:：=＝]+)[:：=＝]([\s\S]*)$/;
 const TIME_ONLY = /^\d{1,2}(?:[:：]\d{2}|[点时](?:\d{1,2}分?)?)$/;
 const DATE_ONLY = /^(今天|昨天|前天|\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?|\d{1,2}[-/月]\d{1,2}日?)$/;
@@ -75,7 +77,7 @@ function tokenize(input: string): Token[] {
       continue;
     }
     const close = QUOTES[ch];
-    if (close !== undefined) {
+    if (close !== undefined && (cur === '' || /[:：=＝]$/.test(cur))) {
       const end = input.indexOf(close, i + 1);
       if (end !== -1) {
         if (!started) quoted = true;
@@ -100,7 +102,7 @@ export function stripLeadingMentions(text: string): string {
 /** Parses a command message; null when the text is not a command at all. */
 export function parseCommand(text: string): ParsedCommand | null {
   const body = stripLeadingMentions(text);
-  const m = /^[/／]([^\s\u3000“"「‘'《]+)([\s\S]*)$/u.exec(body);
+  const m = /^[/／]([^\s\u3000“"「‘]+)([\s\S]*)$/u.exec(body);
   if (!m) return null;
   const name = (m[1] as string).normalize('NFKC');
   const rest = (m[2] as string).trim();

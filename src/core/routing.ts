@@ -46,7 +46,7 @@ export function route(org: Org, input: RoutingInput): RoutingDecision {
 }
 
 function decide(org: Org, input: RoutingInput): RoutingDecision {
-  const key = input.category.handles;
+  const key = keyOf(input.category.handles, input.involved);
   const named = dedupe(input.involved.map((u) => localUnit(org, u, key)));
 
   if (named.length === 0) {
@@ -86,19 +86,34 @@ function decide(org: Org, input: RoutingInput): RoutingDecision {
   return { rule: 'multi_department', owner: overall, units };
 }
 
+/**
+ * The duty that decides who is competent: the category's, or for 其他 the duty the named
+ * units share (two 公安局 make it a 公安 matter for the superior 公安厅).
+ */
+function keyOf(categoryKey: string, involved: OrgUnit[]): string {
+  if (categoryKey !== '统筹' || involved.length === 0) return categoryKey;
+  const [first, ...rest] = involved;
+  const shared = first?.handles.find((k) => k !== '统筹' && rest.every((u) => u.handles.includes(k)));
+  return shared ?? categoryKey;
+}
+
 /** A named region government stands for its own competent department (属地管理). */
 function localUnit(org: Org, u: OrgUnit, key: string): OrgUnit {
   if (org.childrenOf(u.id).length === 0) return u;
   return org.handlerIn(u, key) ?? org.handlerIn(u, '统筹') ?? u;
 }
 
-/** The handler of `key` at the reporter's level, else at each superior level, else anywhere top-most. */
+/**
+ * The handler of `key` at the reporter's level, else at each superior level. With no reporter
+ * unit, the top-most handler anywhere. Never a handler in another region's chain.
+ */
 function findUpwards(org: Org, start: OrgUnit | null, key: string): OrgUnit | undefined {
   if (start) {
     for (const level of org.ancestry(start)) {
       const h = org.handlerIn(level, key);
       if (h) return h;
     }
+    return undefined;
   }
   const all = [...org.units.values()].filter((u) => u.handles.includes(key));
   all.sort((a, b) => org.ancestry(a).length - org.ancestry(b).length || a.id.localeCompare(b.id));

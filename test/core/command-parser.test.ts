@@ -71,6 +71,31 @@ describe('parseCommand', () => {
       cmd('上报', ['学校 食堂：事发:问题'], { 类别: ['教育'] }, '“学校 食堂：事发:问题” 类别:教育'),
     ],
     [
+      'quote marks inside a title are kept',
+      '/上报 网传“某校停课”不实 《关于调整学费的通知》系伪造',
+      cmd(
+        '上报',
+        ['网传“某校停课”不实', '《关于调整学费的通知》系伪造'],
+        {},
+        '网传“某校停课”不实 《关于调整学费的通知》系伪造',
+      ),
+    ],
+    [
+      'apostrophes are not quotes',
+      "/上报 It's a school's problem",
+      cmd('上报', ["It's", 'a', "school's", 'problem'], {}, "It's a school's problem"),
+    ],
+    [
+      'a quoted option value',
+      '/上报 标题 涉事:“省教育厅” 链接="https://x.cn/a b"',
+      cmd(
+        '上报',
+        ['标题'],
+        { 涉事: ['省教育厅'], 链接: ['https://x.cn/a b'] },
+        '标题 涉事:“省教育厅” 链接="https://x.cn/a b"',
+      ),
+    ],
+    [
       '"…" title with a colon',
       '/上报 "a b: c" 级别:重大',
       cmd('上报', ['a b: c'], { 级别: ['重大'] }, '"a b: c" 级别:重大'),

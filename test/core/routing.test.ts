@@ -165,6 +165,14 @@ describe('第一责任主体 (seed 000 二)', () => {
     },
   );
 
+  it('several regions with category 其他: the duty the named units share picks the competent department', () => {
+    expect(summary(decide('其他', ['昆明市公安局', '曲靖市公安局']))).toEqual({
+      rule: 'multi_region',
+      owner: '省公安厅',
+      units: [['省公安厅', 'responsible'], ['昆明市公安局', 'involved'], ['曲靖市公安局', 'involved'], ...CC],
+    });
+  });
+
   it.each([
     ['省教育厅', '省公安厅', '省政府办公厅', '省委宣传部'],
     ['昆明市教育局', '昆明市公安局', '昆明市人民政府办公室', '昆明市委宣传部'],
@@ -249,5 +257,33 @@ describe('Org.resolve', () => {
       message:
         '组织目录中没有名为「省体育局」的单位。请写单位全称（如 省教育厅）、能唯一识别的简称（如 教育厅）或单位编号。',
     });
+  });
+});
+
+describe('归口 never crosses into another region', () => {
+  const small = new Org(
+    [
+      { id: 'gov', name: '省政府', parentId: null, handles: [] },
+      { id: 'a', name: '甲市政府', parentId: 'gov', handles: [] },
+      { id: 'a-office', name: '甲市政府办公室', parentId: 'a', handles: ['统筹'] },
+      { id: 'b', name: '乙市政府', parentId: 'gov', handles: [] },
+      { id: 'b-edu', name: '乙市教育局', parentId: 'b', handles: ['教育'] },
+    ],
+    [],
+  );
+
+  it('a city with no 教育 department and none above it: its own 政府办公室 takes it (统筹)', () => {
+    const d = route(small, {
+      category: category('教育'),
+      involved: [],
+      reporterUnit: small.get('a'),
+      level: null,
+    });
+    expect({ rule: d.rule, owner: d.owner.id }).toEqual({ rule: 'overall', owner: 'a-office' });
+  });
+
+  it('with no reporter unit the top-most handler anywhere is used', () => {
+    const d = route(small, { category: category('教育'), involved: [], reporterUnit: null, level: null });
+    expect({ rule: d.rule, owner: d.owner.id }).toEqual({ rule: 'guikou', owner: 'b-edu' });
   });
 });

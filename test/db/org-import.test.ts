@@ -91,6 +91,19 @@ describe.each(DB_KINDS)('org import (%s)', (kind) => {
     const [jyt] = await database.db.select().from(units).where(eq(units.id, 'jyt'));
     expect(jyt?.active).toBe(false);
   });
+
+  it('a unit can change its id or swap names with another unit in one re-import', async () => {
+    await importOrg(database.db, parseOrgFile(SMALL), now);
+    const rekeyed = SMALL.replace('id: edu\n', 'id: edu2\n')
+      .replace('测试市人民政府办公室', '临时名')
+      .replace('测试市人民政府\n', '测试市人民政府办公室\n')
+      .replace('临时名', '测试市人民政府');
+    await importOrg(database.db, parseOrgFile(rekeyed), now);
+    const org = await loadOrg(database.db);
+    expect(org.get('edu2').name).toBe('测试市教育局');
+    expect(org.units.has('edu')).toBe(false);
+    expect([org.get('gov').name, org.get('office').name]).toEqual(['测试市人民政府办公室', '测试市人民政府']);
+  });
 });
 
 describe('org file validation', () => {

@@ -66,6 +66,11 @@ describe.each(DB_KINDS)('bad input (%s)', (kind) => {
     expect(replies).toEqual([]);
   });
 
+  it('long plain chat that does not address the bot is not answered either', async () => {
+    const r = await t.h.say('cac-ofc-1', 'sb-lobby', '长'.repeat(2500));
+    expect((await t.h.messages('sb-lobby')).filter((m) => m.replyTo === r.body.id)).toEqual([]);
+  });
+
   it('addressing the bot without a command gets a hint', async () => {
     const r = await t.h.say('cac-ofc-1', 'sb-lobby', '@回音 你好');
     expect(textOf(await t.h.replyTo('sb-lobby', r.body.id as string))).toContain('发送 /帮助 查看全部命令');

@@ -1,6 +1,9 @@
 import { count, eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readOrgFile } from '../../db/org-file.js';
+import { chatUnit, importOrg } from '../../db/repos/org-repo.js';
 import { items, outbox } from '../../db/schema.js';
+import { DEMO_ORG_FILE } from '../../src/service.js';
 import { DB_KINDS } from '../helpers/databases.js';
 import { mentionsOf, textOf, useHarness } from '../helpers/harness.js';
 
@@ -75,6 +78,24 @@ describe.each(DB_KINDS)('commands and card buttons (%s)', (kind) => {
     expect((await t.h.botMessages('sb-lobby', n)).map((m) => textOf(m).split('\n')[0])).toContain(
       `【抄送】${n}《境外账号散布谣言》`,
     );
+  });
+
+  it('/绑定 of a unit group to another unit warns that the first unit is left without a group, and reports say so', async () => {
+    const r = await t.h.say('yn-gov-admin', 'sb-swt', '/绑定 单位:省物价局');
+    const reply = textOf(await t.h.replyTo('sb-swt', r.body.id as string));
+    expect(reply).toContain('本群已绑定为省物价局的舆情工作群');
+    expect(reply).toContain(
+      '⚠️ 本群原为省商务厅的工作群，省商务厅在本平台已没有其他工作群，其舆情卡片将无法送达。',
+    );
+
+    const rep = await t.h.say('cac-ofc-1', 'sb-lobby', '/上报 “外资企业撤离传言” 涉事:省商务厅');
+    const confirm = textOf(await t.h.replyTo('sb-lobby', rep.body.id as string));
+    expect(confirm).not.toContain('并@其新闻发言人');
+    expect(confirm).toContain('⚠️ 以下单位在本平台尚未绑定群聊，消息未能送达：省商务厅。');
+
+    // A restart re-imports the org file; the admin's binding stands.
+    await importOrg(t.h.db, readOrgFile(DEMO_ORG_FILE), t.h.clock.now());
+    expect(await chatUnit(t.h.db, 'sandbox', 'sb-swt')).toBe('wjj');
   });
 
   it('the 刷新 button redraws the card in place and 查看进展 posts the trail into its thread', async () => {

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { itemEvents, items, itemUnits, outbox } from '../../db/schema.js';
 import { DB_KINDS } from '../helpers/databases.js';
-import { mentionsOf, textOf, useHarness } from '../helpers/harness.js';
+import { mentionsOf, tempOrgFile, textOf, useHarness } from '../helpers/harness.js';
 
 const itemNumberIn = (text: string) => /YQ\d{8}-\d{3}/.exec(text)?.[0] as string;
 
@@ -129,16 +129,31 @@ describe.each(DB_KINDS)('/上报 through the sandbox (%s)', (kind) => {
 
   it('several departments: each gets the card and the government office coordinates', async () => {
     const r = await t.h.say('cac-ofc-2', 'sb-lobby', '/上报 “校园周边治安” 涉事:省教育厅、省公安厅');
-    const number = itemNumberIn(textOf(await t.h.replyTo('sb-lobby', r.body.id as string)));
-    for (const [chat, spk] of [
-      ['sb-jyt', 'jyt-spk'],
-      ['sb-gat', 'gat-spk'],
-      ['sb-yn-gov-office', 'yn-gov-office-spk'],
+    const confirm = textOf(await t.h.replyTo('sb-lobby', r.body.id as string));
+    const number = itemNumberIn(confirm);
+    expect(confirm).toContain(
+      '责任单位：省教育厅、省公安厅（涉及多个部门，按职责分工回应），省政府办公厅、省委宣传部组织协调。',
+    );
+    expect(confirm).toContain('已将卡片发至省政府办公厅、省教育厅、省公安厅工作群，并@其新闻发言人。');
+    for (const [chat, spk, ask] of [
+      ['sb-jyt', 'jyt-spk', '请省教育厅认领并组织处置。'],
+      ['sb-gat', 'gat-spk', '请省公安厅认领并组织处置。'],
+      [
+        'sb-yn-gov-office',
+        'yn-gov-office-spk',
+        '请省政府办公厅会同有关部门做好组织协调、督促指导工作，必要时确定牵头部门。',
+      ],
     ]) {
       const cards = await t.h.botMessages(chat as string, number);
       expect(cards.map((c) => c.content.kind)).toEqual(['card']);
       expect(mentionsOf(cards[0] as never)).toEqual([spk]);
+      expect(textOf(cards[0] as never)).toContain(ask as string);
+      expect(textOf(cards[0] as never)).toContain('责任单位：省教育厅、省公安厅');
     }
+    const [publicity] = await t.h.botMessages('sb-xcb', number);
+    expect(textOf(publicity as never)).toContain(
+      `【协调】${number}《校园周边治安》\n类别：其他｜责任单位：省教育厅、省公安厅｜`,
+    );
     const [item] = await t.database.db.select().from(items).where(eq(items.number, number));
     expect(item).toMatchObject({ ownerUnitId: 'yn-gov-office', routingRule: 'multi_department' });
   });
@@ -193,5 +208,38 @@ describe.each(DB_KINDS)('/上报 through the sandbox (%s)', (kind) => {
   it('nothing is left in the outbox once delivered', async () => {
     const pending = await t.database.db.select().from(outbox).where(eq(outbox.status, 'pending'));
     expect(pending).toEqual([]);
+  });
+});
+
+describe.each(DB_KINDS)('a unit with no registered spokesperson (%s)', (kind) => {
+  const t = useHarness(kind, {
+    orgFile: tempOrgFile(
+      `units:
+  - id: gov
+    name: 测试市人民政府
+  - id: edu
+    name: 测试市教育局
+    parent: gov
+    handles: [教育]
+    members:
+      - { id: edu-ldr, name: 领导甲, roles: [leader] }
+  - id: office
+    name: 测试市人民政府办公室
+    parent: gov
+    handles: [统筹]
+    members:
+      - { id: officer, name: 监测员甲, roles: [officer] }
+`,
+    ),
+  });
+
+  it('the card still goes to the group, and the reporter is told that nobody was @-mentioned', async () => {
+    const r = await t.h.say('officer', 'sb-lobby', '/上报 “校服价格过高” 类别:教育');
+    const confirm = textOf(await t.h.replyTo('sb-lobby', r.body.id as string));
+    expect(confirm).not.toContain('并@其新闻发言人');
+    expect(confirm).toContain('⚠️ 以下单位未登记新闻发言人，卡片已送达但无人被@：测试市教育局。');
+    const [card] = await t.h.botMessages('sb-edu', '校服价格过高');
+    expect(card?.content.kind).toBe('card');
+    expect(mentionsOf(card as never)).toEqual([]);
   });
 });

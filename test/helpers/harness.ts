@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { DEFAULT_POLICY_PACK } from '../../bot-flows/policies/index.js';
 import type { Database } from '../../db/client.js';
@@ -6,6 +9,13 @@ import { silentLogger } from '../../src/log.js';
 import { createService, type Service } from '../../src/service.js';
 import { FakeClock } from './clock.js';
 import { type DbKind, freshDatabase } from './databases.js';
+
+/** Writes an org file to a temporary directory and returns its path. */
+export function tempOrgFile(yaml: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'huiyin-org-')), 'org.yaml');
+  writeFileSync(file, yaml);
+  return file;
+}
 
 export interface SandboxMessage {
   id: string;
@@ -117,11 +127,11 @@ export async function startHarness(database: Database, opts: { clock?: FakeClock
  * A fresh database of `kind` and the service on it for the tests of one describe block;
  * both are closed after them. Read `.h` and `.database` inside tests.
  */
-export function useHarness(kind: DbKind) {
+export function useHarness(kind: DbKind, opts: { orgFile?: string } = {}) {
   const ctx = {} as { h: Harness; database: Database };
   beforeAll(async () => {
     ctx.database = await freshDatabase(kind);
-    ctx.h = await startHarness(ctx.database);
+    ctx.h = await startHarness(ctx.database, opts);
   });
   afterAll(async () => {
     await ctx.h?.close();

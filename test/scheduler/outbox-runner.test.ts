@@ -132,6 +132,22 @@ describe.each(DB_KINDS)('outbox runner (%s)', (kind) => {
     await database.db.delete(itemMessages);
   });
 
+  it('a thread reply whose card never went out is delivered into the chat after waiting, not held forever', async () => {
+    await enqueue(
+      database.db,
+      [msg('c1', 'orphan reply', { op: 'reply', inThread: true, threadItemId: 88 }), msg('c1', 'next')],
+      clock.now(),
+    );
+    for (const wait of [1, 2, 4, 8, 16]) {
+      await runner.drain();
+      expect(platform.delivered).toEqual([]);
+      clock.advance(wait * 1_000);
+    }
+    await runner.drain();
+    expect(platform.texts()).toEqual(['orphan reply', 'next']);
+    expect(platform.delivered[0]).toMatchObject({ op: 'send', replyTo: null, inThread: false });
+  });
+
   it('rows claimed by a worker that died are taken over after the lock timeout', async () => {
     await enqueue(database.db, [msg('c1', 'orphan')], clock.now());
     await database.db.update(outbox).set({ lockedAt: clock.now(), lockedBy: 'dead-worker' });
