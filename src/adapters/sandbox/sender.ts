@@ -17,14 +17,18 @@ export class SandboxSender implements PlatformSender {
     const content = m.message as unknown as Record<string, unknown>;
     if (m.op === 'update') {
       const target = Number(m.targetMessageId);
-      if (!(await updateSandboxMessage(this.db, target, content, this.now())))
+      if (
+        !Number.isSafeInteger(target) ||
+        !(await updateSandboxMessage(this.db, target, content, this.now()))
+      )
         throw new SendError(`sandbox message ${m.targetMessageId} not found`, false, 'not_found');
       return { messageId: String(target) };
     }
     let replyTo: number | null = null;
     let threadRoot: number | null = null;
     if (m.op === 'reply') {
-      const parent = m.replyTo ? await getSandboxMessage(this.db, Number(m.replyTo)) : null;
+      const parentId = Number(m.replyTo);
+      const parent = Number.isSafeInteger(parentId) ? await getSandboxMessage(this.db, parentId) : null;
       if (!parent) throw new SendError(`sandbox message ${m.replyTo} not found`, false, 'not_found');
       replyTo = parent.id;
       threadRoot = m.inThread ? (parent.threadRoot ?? parent.id) : null;
