@@ -10,6 +10,7 @@ import {
   text,
   timestamp,
   uniqueIndex,
+  uuid,
 } from 'drizzle-orm/pg-core';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -178,6 +179,8 @@ export const outbox = pgTable(
   'outbox',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
+    /** Idempotency key for the platform (Feishu's uuid): unique even across database resets. */
+    key: uuid('key').notNull().defaultRandom(),
     platform: text('platform').notNull(),
     /** send | reply | update */
     op: text('op').notNull(),

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { type Database, isReachable } from '../db/client.js';
+import { type FeishuDeps, feishuRoutes } from './adapters/feishu/routes.js';
 import { sandboxRoutes } from './adapters/sandbox/routes.js';
 import type { Dispatcher } from './bot/dispatcher.js';
 import type { Logger } from './log.js';
@@ -14,6 +15,8 @@ export interface AppDeps {
   sandbox: boolean;
   /** Called when an adapter has accepted an inbound event. */
   onAccepted: () => void;
+  /** Feishu webhook routes, when a Feishu app is configured in webhook mode. */
+  feishu: FeishuDeps | null;
 }
 
 /** The HTTP surface: health, metrics and each enabled adapter's routes. */
@@ -33,6 +36,8 @@ export function createApp(deps: AppDeps): Hono {
     c.header('content-type', 'text/plain; version=0.0.4; charset=utf-8');
     return c.body(await deps.metrics.render(db));
   });
+
+  if (deps.feishu) app.route('/feishu', feishuRoutes(deps.feishu));
 
   if (deps.sandbox) {
     app.route('/sandbox', sandboxRoutes({ db, ...deps }));

@@ -14,10 +14,44 @@ export const envSchema = z.object({
   DATA_DIR: z.string().default('./.data'),
   ORG_FILE: z.string().optional(),
   POLICY_PACK: z.string().default(DEFAULT_POLICY_PACK),
-  SANDBOX: bool.default(true),
+  /** Serve the sandbox chat; by default on only when no platform app is configured. */
+  SANDBOX: bool.optional(),
+  FEISHU_APP_ID: z.string().min(1).optional(),
+  FEISHU_APP_SECRET: z.string().min(1).optional(),
+  FEISHU_ENCRYPT_KEY: z.string().min(1).optional(),
+  FEISHU_VERIFICATION_TOKEN: z.string().min(1).optional(),
+  /** Any base URL, no trailing slash: Feishu, Lark, or a test server. */
+  FEISHU_DOMAIN: z
+    .string()
+    .url()
+    .default('https://open.feishu.cn')
+    .transform((u) => u.replace(/\/+$/, '')),
+  FEISHU_MODE: z.enum(['webhook', 'ws']).default('webhook'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 export type Env = z.infer<typeof envSchema>;
+
+/** The Feishu app, when one is configured (an app id and secret). */
+export interface FeishuConfig {
+  appId: string;
+  appSecret: string;
+  encryptKey: string | undefined;
+  verificationToken: string | undefined;
+  domain: string;
+  mode: 'webhook' | 'ws';
+}
+
+export function feishuConfig(env: Env): FeishuConfig | null {
+  if (!env.FEISHU_APP_ID || !env.FEISHU_APP_SECRET) return null;
+  return {
+    appId: env.FEISHU_APP_ID,
+    appSecret: env.FEISHU_APP_SECRET,
+    encryptKey: env.FEISHU_ENCRYPT_KEY,
+    verificationToken: env.FEISHU_VERIFICATION_TOKEN,
+    domain: env.FEISHU_DOMAIN,
+    mode: env.FEISHU_MODE,
+  };
+}
 
 export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
   const clean = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
@@ -26,5 +60,21 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
     throw new Error(`invalid environment:\n${lines}`);
   }
-  return result.data;
+  const env = result.data;
+  if ((env.FEISHU_APP_ID === undefined) !== (env.FEISHU_APP_SECRET === undefined)) {
+    throw new Error(
+      'invalid environment:\n  FEISHU_APP_ID and FEISHU_APP_SECRET go together: set both or neither',
+    );
+  }
+  if (
+    env.FEISHU_APP_ID &&
+    env.FEISHU_MODE === 'webhook' &&
+    !env.FEISHU_ENCRYPT_KEY &&
+    !env.FEISHU_VERIFICATION_TOKEN
+  ) {
+    throw new Error(
+      'invalid environment:\n  FEISHU_ENCRYPT_KEY or FEISHU_VERIFICATION_TOKEN is required to verify Feishu webhooks',
+    );
+  }
+  return env;
 }

@@ -1,6 +1,6 @@
 import { serve } from '@hono/node-server';
 import { OrgFileError } from '../db/org-file.js';
-import { loadEnv } from './env.js';
+import { feishuConfig, loadEnv } from './env.js';
 import { createLogger } from './log.js';
 import { createService } from './service.js';
 
@@ -10,7 +10,7 @@ async function main() {
   const log = createLogger(env.LOG_LEVEL);
   let service: Awaited<ReturnType<typeof createService>>;
   try {
-    service = await createService({ env, log });
+    service = await createService({ env, log, feishu: feishuConfig(env) });
   } catch (err) {
     if (err instanceof OrgFileError) {
       log.error('org file rejected', { error: err.message });
@@ -19,12 +19,13 @@ async function main() {
     }
     throw err;
   }
-  service.start();
+  await service.start();
   const server = serve({ fetch: service.app.fetch, port: env.PORT, hostname: env.HOST }, (info) => {
     log.info('huiyin listening', {
       port: info.port,
       database: service.database.kind,
-      sandbox: env.SANDBOX ? `http://localhost:${info.port}/sandbox` : 'off',
+      sandbox: (env.SANDBOX ?? !feishuConfig(env)) ? `http://localhost:${info.port}/sandbox` : 'off',
+      feishu: feishuConfig(env)?.mode ?? 'off',
     });
   });
   const shutdown = async (signal: string) => {

@@ -4,12 +4,17 @@ import { policyPack } from '../bot-flows/policies/index.js';
 import { type Database, openDatabase } from '../db/client.js';
 import { readOrgFile } from '../db/org-file.js';
 import { importOrg, loadOrg } from '../db/repos/org-repo.js';
+import { botOpenId, feishuClient } from './adapters/feishu/client.js';
+import type { FeishuDeps } from './adapters/feishu/routes.js';
+import { FeishuSender } from './adapters/feishu/sender.js';
+import { startFeishuWs } from './adapters/feishu/ws.js';
 import { SandboxSender } from './adapters/sandbox/sender.js';
 import { createApp } from './app.js';
 import { Dispatcher } from './bot/dispatcher.js';
+import type { PlatformSender } from './bot/sender.js';
 import type { Org } from './core/org.js';
 import { type Clock, systemClock } from './core/time.js';
-import type { Env } from './env.js';
+import type { Env, FeishuConfig } from './env.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { InboxRunner } from './scheduler/inbox-runner.js';
@@ -19,6 +24,8 @@ export const DEMO_ORG_FILE = fileURLToPath(new URL('../db/org/demo-org.yaml', im
 
 export interface ServiceOptions {
   env: Pick<Env, 'DATABASE_URL' | 'DATA_DIR' | 'ORG_FILE' | 'POLICY_PACK' | 'SANDBOX'>;
+  /** The Feishu app; none means the Feishu routes answer 404. */
+  feishu?: FeishuConfig | null;
   log: Logger;
   clock?: Clock;
   /** An already open database (tests share one per file); opened from env otherwise. */
@@ -32,8 +39,8 @@ export interface Service {
   outbox: OutboxRunner;
   metrics: Metrics;
   inbox: InboxRunner;
-  /** Starts the inbox and outbox runners; they first catch up on whatever is due. */
-  start(): void;
+  /** Connects to the platforms and starts the runners; they first catch up on whatever is due. */
+  start(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -66,22 +73,40 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
     return orgSnapshot;
   };
   const metrics = new Metrics();
-  const senders = [new SandboxSender(database.db, () => clock.now())];
+  const now = () => clock.now();
+  const feishu = opts.feishu ? feishuClient(opts.feishu, log) : null;
+  const senders: PlatformSender[] = [new SandboxSender(database.db, now)];
+  if (feishu) senders.push(new FeishuSender(feishu, now));
   const outbox = new OutboxRunner({ db: database.db, senders, clock, log });
   const dispatcher = registerFlows(
     new Dispatcher({ db: database.db, pack, org: currentOrg, clock, log, onEnqueued: () => outbox.wake() }),
   );
-  const now = () => clock.now();
   const inbox = new InboxRunner({ db: database.db, dispatcher, clock, log });
+  let botId: string | null = null;
+  const feishuDeps: FeishuDeps | null =
+    opts.feishu && feishu
+      ? {
+          cfg: opts.feishu,
+          db: database.db,
+          dispatcher,
+          onAccepted: () => inbox.wake(),
+          log,
+          metrics,
+          now,
+          botOpenId: () => botId,
+        }
+      : null;
   const app = createApp({
     database,
     dispatcher,
     metrics,
     log,
     now,
-    sandbox: env.SANDBOX,
+    sandbox: env.SANDBOX ?? !opts.feishu,
     onAccepted: () => inbox.wake(),
+    feishu: opts.feishu?.mode === 'webhook' ? feishuDeps : null,
   });
+  let ws: { close(): void } | null = null;
   return {
     app,
     database,
@@ -89,11 +114,16 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
     inbox,
     outbox,
     metrics,
-    start() {
+    async start() {
+      if (feishu && feishuDeps) {
+        botId = await botOpenId(feishu, log);
+        if (feishuDeps.cfg.mode === 'ws') ws = startFeishuWs(feishuDeps, log);
+      }
       inbox.start();
       outbox.start();
     },
     async close() {
+      ws?.close();
       await inbox.stop();
       await outbox.stop();
       if (owned) await database.close();

@@ -52,7 +52,7 @@ describe.each(DB_KINDS)('health and metrics (%s)', (kind) => {
     const onUnhandled = (e: unknown) => unhandled.push(e);
     process.on('unhandledRejection', onUnhandled);
     try {
-      h2.service.start();
+      await h2.service.start();
       await other.close();
       h2.service.inbox.wake();
       h2.service.outbox.wake();

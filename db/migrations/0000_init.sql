@@ -91,6 +91,7 @@ CREATE TABLE "memberships" (
 --> statement-breakpoint
 CREATE TABLE "outbox" (
 	"id" bigserial PRIMARY KEY NOT NULL,
+	"key" uuid DEFAULT gen_random_uuid() NOT NULL,
 	"platform" text NOT NULL,
 	"op" text NOT NULL,
 	"chat_id" text NOT NULL,

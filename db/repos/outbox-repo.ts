@@ -129,6 +129,14 @@ export async function markFailed(
     .where(eq(outbox.id, row.id));
 }
 
+/** Holds a claimed row until `at` without counting an attempt (a rate limit asked us to wait). */
+export async function deferRow(db: Db, row: OutboxRow, at: Date): Promise<void> {
+  await db
+    .update(outbox)
+    .set({ lockedAt: null, lockedBy: null, nextAttemptAt: at })
+    .where(eq(outbox.id, row.id));
+}
+
 /** The card message an item's thread hangs from in a chat, once it has been sent. */
 export async function threadRoot(
   db: Db,

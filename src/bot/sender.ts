@@ -26,6 +26,8 @@ export class SendError extends Error {
     message: string,
     readonly retryable: boolean,
     readonly code?: string,
+    /** Set when the platform asks to wait: the message is held this long, not counted as failed. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'SendError';

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/client.js';
-import { claimDue, markFailed, markSent, type OutboxRow, threadRoot } from '../../db/repos/outbox-repo.js';
+import {
+  claimDue,
+  deferRow,
+  markFailed,
+  markSent,
+  type OutboxRow,
+  threadRoot,
+} from '../../db/repos/outbox-repo.js';
 import { outMessageSchema } from '../bot/message.js';
 import { type PlatformSender, SendError } from '../bot/sender.js';
 import type { Clock } from '../core/time.js';
@@ -80,7 +87,7 @@ export class OutboxRunner {
     let messageId: string;
     try {
       ({ messageId } = await sender.send({
-        key: `outbox-${row.id}`,
+        key: row.key,
         op: op as 'send' | 'reply' | 'update',
         chatId: row.chatId,
         replyTo,
@@ -89,6 +96,10 @@ export class OutboxRunner {
         message: message.data,
       }));
     } catch (err) {
+      if (err instanceof SendError && err.retryAfterMs !== undefined) {
+        await deferRow(this.deps.db, row, new Date(now.getTime() + err.retryAfterMs));
+        return false;
+      }
       const permanent = err instanceof SendError && !err.retryable;
       await markFailed(this.deps.db, row, (err as Error).message, now, permanent);
       this.deps.log.warn('outbox send failed', {

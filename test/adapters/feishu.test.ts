@@ -1,0 +1,273 @@
+import { count, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY_PACK } from '../../bot-flows/policies/index.js';
+import type { Database } from '../../db/client.js';
+import { inbox, items } from '../../db/schema.js';
+import type { FeishuConfig } from '../../src/env.js';
+import { silentLogger } from '../../src/log.js';
+import { createService, type Service } from '../../src/service.js';
+import { FakeClock } from '../helpers/clock.js';
+import { DB_KINDS, freshDatabase } from '../helpers/databases.js';
+import { FakeFeishu, feishuRequest, messageEvent } from '../helpers/fake-feishu.js';
+import { tempOrgFile } from '../helpers/harness.js';
+
+const ORG = tempOrgFile(`units:
+  - id: gov
+    name: 测试省人民政府
+  - id: edu
+    name: 测试省教育厅
+    parent: gov
+    handles: [教育]
+    feishu_chat: oc_edu
+    members:
+      - { id: edu-spk, name: 王敏, roles: [spokesperson], feishu: ou_spk }
+      - { id: edu-ldr, name: 李强, roles: [leader], feishu: ou_ldr }
+  - id: office
+    name: 测试省政府办公厅
+    parent: gov
+    handles: [统筹]
+    feishu_chat: oc_office
+    members:
+      - { id: office-spk, name: 温振宇, roles: [spokesperson], feishu: ou_office }
+  - id: open
+    name: 测试省政务公开办
+    parent: gov
+    feishu_chat: oc_open
+    members:
+      - { id: officer, name: 李自林, roles: [officer], feishu: ou_officer }
+cc: [open]
+`);
+
+const ENCRYPT_KEY = 'test-encrypt-key';
+
+describe.each(DB_KINDS)('Feishu through the real SDK and a fake Open API (%s)', (kind) => {
+  let database: Database;
+  let fake: FakeFeishu;
+  let service: Service;
+  const clock = new FakeClock('2026-11-22T03:00:00Z');
+  let n = 0;
+
+  beforeAll(async () => {
+    fake = await new FakeFeishu().start();
+    database = await freshDatabase(kind);
+    const feishu: FeishuConfig = {
+      appId: 'cli_test',
+      appSecret: 'secret',
+      encryptKey: ENCRYPT_KEY,
+      verificationToken: 'vt',
+      domain: fake.url,
+      mode: 'webhook',
+    };
+    service = await createService({
+      env: {
+        DATA_DIR: '',
+        POLICY_PACK: DEFAULT_POLICY_PACK,
+        SANDBOX: false,
+        DATABASE_URL: undefined,
+        ORG_FILE: ORG,
+      },
+      feishu,
+      log: silentLogger,
+      clock,
+      database,
+    });
+    await service.start();
+  });
+  afterAll(async () => {
+    await service?.close();
+    await database?.close();
+    await fake?.stop();
+  });
+
+  const settle = async () => {
+    while ((await service.inbox.drain()) + (await service.outbox.drain()) > 0);
+  };
+  /** Sends `text` from the officer in the lobby chat, @-mentioning the bot. */
+  const report = (text: string, o: { eventId?: string; at?: Date } = {}) => {
+    const id = ++n;
+    const messageId = `om_user_${id}`;
+    fake.userMessages.set(messageId, 'oc_lobby');
+    const event = messageEvent({
+      eventId: o.eventId ?? `ev_${id}`,
+      messageId,
+      chatId: 'oc_lobby',
+      senderOpenId: 'ou_officer',
+      text: `@_user_1 ${text}`,
+      mentions: [{ key: '@_user_1', openId: fake.botOpenId, name: '回音' }],
+      at: clock.now(),
+    });
+    const req = feishuRequest(ENCRYPT_KEY, event, o.at ?? clock.now());
+    return {
+      messageId,
+      event,
+      post: () => service.app.request('/feishu/events', { method: 'POST', ...req }),
+    };
+  };
+
+  it('answers url_verification with its challenge', async () => {
+    const req = feishuRequest(
+      ENCRYPT_KEY,
+      { type: 'url_verification', challenge: 'c-123', token: 'vt' },
+      clock.now(),
+    );
+    const res = await service.app.request('/feishu/events', { method: 'POST', body: req.body, headers: {} });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ challenge: 'c-123' });
+  });
+
+  it('an encrypted, signed /上报 becomes a card in the unit chat with its spokesperson @-mentioned and a reply in the reporter thread', async () => {
+    const r = report('/上报 “某小学食堂饭菜变质” 类别:教育 级别:较大');
+    const res = await r.post();
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({});
+    await settle();
+
+    const [card] = fake.inChat('oc_edu');
+    expect(card).toMatchObject({ msgType: 'interactive', replyTo: null });
+    expect(card?.uuid).toMatch(/^[0-9a-f-]{36}$/);
+    const body = card?.content as { schema: string; config: unknown; header: { title: { content: string } } };
+    expect(body.schema).toBe('2.0');
+    expect(body.config).toEqual({ update_multi: true });
+    expect(body.header.title.content).toBe('舆情 YQ20261122-001｜某小学食堂饭菜变质');
+    expect(JSON.stringify(card?.content)).toContain('<at id=ou_spk></at>');
+    const button = JSON.stringify(card?.content).includes(
+      '"behaviors":[{"type":"callback","value":{"a":"refresh"',
+    );
+    expect(button).toBe(true);
+
+    const [confirm] = fake.inChat('oc_lobby');
+    expect(confirm).toMatchObject({ msgType: 'text', replyTo: r.messageId, replyInThread: true });
+    expect(String(confirm?.content.text)).toContain('✅ 已上报 YQ20261122-001《某小学食堂饭菜变质》');
+
+    const [copy] = fake.inChat('oc_open');
+    expect(String(copy?.content.text)).toContain('【抄送】YQ20261122-001');
+  });
+
+  it('mentions in text messages are real Feishu mentions and injected markup is neutralised', async () => {
+    const r = report('/上报 “<at user_id=\\"all\\">所有人</at>” 涉事:测试省教育厅');
+    await r.post();
+    await settle();
+    const notice = fake.inChat('oc_office').at(-1);
+    expect(String(notice?.content.text)).toContain('<at user_id="ou_office">温振宇</at>');
+    expect(String(notice?.content.text)).not.toContain('<at user_id="all">');
+  });
+
+  it('the same event delivered 5 times, also concurrently, makes one item', async () => {
+    const r = report('/上报 “重复投递” 类别:教育', { eventId: 'ev_dup' });
+    const first = await Promise.all([r.post(), r.post(), r.post()]);
+    const later = [await r.post(), await r.post()];
+    expect([...first, ...later].map((x) => x.status)).toEqual([200, 200, 200, 200, 200]);
+    await settle();
+    expect(await database.db.select().from(items).where(eq(items.title, '重复投递'))).toHaveLength(1);
+    expect(fake.inChat('oc_lobby').filter((m) => m.replyTo === r.messageId)).toHaveLength(1);
+  });
+
+  it('forged, unsigned and stale requests are refused with 401 and change nothing', async () => {
+    const before = (await database.db.select({ n: count() }).from(inbox))[0]?.n;
+    const good = report('/上报 “伪造” 类别:教育');
+    const req = feishuRequest(ENCRYPT_KEY, good.event, clock.now());
+    const forged = { ...req.headers, 'x-lark-signature': 'f'.repeat(64) };
+    const unsigned = { 'content-type': 'application/json' };
+    const stale = feishuRequest(ENCRYPT_KEY, good.event, new Date(clock.now().getTime() - 6 * 60_000));
+    const tampered = { ...req, body: req.body.replace(/.$/, ' }') };
+    for (const [headers, body] of [
+      [forged, req.body],
+      [unsigned, req.body],
+      [stale.headers, stale.body],
+      [tampered.headers, tampered.body],
+    ] as const) {
+      const res = await service.app.request('/feishu/events', { method: 'POST', headers, body });
+      expect(res.status).toBe(401);
+    }
+    const wrongKey = feishuRequest('another-key', good.event, clock.now());
+    expect((await service.app.request('/feishu/events', { method: 'POST', ...wrongKey })).status).toBe(401);
+    await settle();
+    expect((await database.db.select({ n: count() }).from(inbox))[0]?.n).toBe(before);
+    expect(await database.db.select().from(items).where(eq(items.title, '伪造'))).toEqual([]);
+  });
+
+  it('after 500s and 429s for a while, every message arrives exactly once', async () => {
+    const sentBefore = fake.messages.length;
+    const imCalls = () => fake.calls.filter((c) => c.path.startsWith('/open-apis/im/')).length;
+    const callsBefore = imCalls();
+    fake.failures = [
+      { status: 500 },
+      { status: 500 },
+      { status: 429 },
+      { status: 200, code: 230020 },
+      { status: 503 },
+      { status: 429 },
+    ];
+    const r = report('/上报 “平台故障期间的上报” 类别:教育');
+    await r.post();
+    for (
+      let i = 0;
+      i < 30 && fake.failures.length + (fake.messages.length - sentBefore < 3 ? 1 : 0) > 0;
+      i++
+    ) {
+      await settle();
+      clock.advance(60_000);
+    }
+    await settle();
+    const fresh = fake.messages.slice(sentBefore);
+    expect(fresh.map((m) => m.chatId).sort()).toEqual(['oc_edu', 'oc_lobby', 'oc_open']);
+    expect(new Set(fresh.map((m) => m.uuid)).size).toBe(3);
+    expect(fake.failures).toEqual([]);
+    // Six refused attempts and three that went through: nothing was sent twice.
+    expect(imCalls() - callsBefore).toBe(9);
+  });
+
+  it('a card click is verified, answered with a toast and the redrawn card, and patched for everyone', async () => {
+    const card = fake.inChat('oc_edu')[0];
+    const value = JSON.parse(JSON.stringify(card?.content)).body.elements.at(-1).columns[0].elements[0]
+      .behaviors[0].value as Record<string, unknown>;
+    const callback = {
+      schema: '2.0',
+      header: { event_id: 'card_ev_1', event_type: 'card.action.trigger', token: 'vt', create_time: '0' },
+      event: {
+        operator: { open_id: 'ou_ldr' },
+        action: { tag: 'button', value },
+        context: { open_message_id: card?.messageId, open_chat_id: 'oc_edu' },
+      },
+    };
+    const res = await service.app.request('/feishu/card', {
+      method: 'POST',
+      ...feishuRequest(ENCRYPT_KEY, callback, clock.now()),
+    });
+    expect(res.status).toBe(200);
+    const answer = (await res.json()) as { toast: unknown; card: { type: string; data: { schema: string } } };
+    expect(answer.toast).toEqual({ type: 'success', content: '已是最新状态' });
+    expect(answer.card.type).toBe('raw');
+    expect(answer.card.data.schema).toBe('2.0');
+    await settle();
+    expect(fake.patches.at(-1)?.messageId).toBe(card?.messageId);
+
+    const unsigned = await service.app.request('/feishu/card', {
+      method: 'POST',
+      body: JSON.stringify(callback),
+    });
+    expect(unsigned.status).toBe(401);
+  });
+});
+
+describe('Feishu not configured', () => {
+  it('the Feishu routes answer 404', async () => {
+    const database = await freshDatabase('pglite');
+    const service = await createService({
+      env: {
+        DATA_DIR: '',
+        POLICY_PACK: DEFAULT_POLICY_PACK,
+        SANDBOX: undefined,
+        DATABASE_URL: undefined,
+        ORG_FILE: ORG,
+      },
+      log: silentLogger,
+      database,
+    });
+    expect((await service.app.request('/feishu/events', { method: 'POST', body: '{}' })).status).toBe(404);
+    expect((await service.app.request('/feishu/card', { method: 'POST', body: '{}' })).status).toBe(404);
+    expect((await service.app.request('/sandbox')).status).toBe(200);
+    await service.close();
+    await database.close();
+  });
+});
