@@ -5,12 +5,16 @@ import { HuiyinError } from '../../src/core/errors.js';
 const USAGE = '/帮助 [命令]，例：/帮助 上报';
 
 /** /帮助 lists what the dispatcher has registered, so the help never drifts from the commands. */
+export const HELP = {
+  name: '帮助',
+  aliases: ['help'],
+  usage: USAGE,
+  summary: '查看全部命令，或某条命令的用法',
+};
+
 export function helpCommand(dispatcher: Dispatcher): CommandSpec {
   return {
-    name: '帮助',
-    aliases: ['help'],
-    usage: USAGE,
-    summary: '查看全部命令，或某条命令的用法',
+    ...HELP,
     async handler(ctx) {
       const topic = ctx.command?.positional[0]?.replace(/^[/／]/, '');
       if (topic) {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY_PACK } from '../../bot-flows/policies/index.js';
 import type { Database } from '../../db/client.js';
 import { inbox, items } from '../../db/schema.js';
+import { feishuEventDispatcher } from '../../src/adapters/feishu/ws.js';
 import type { FeishuConfig } from '../../src/env.js';
 import { silentLogger } from '../../src/log.js';
 import { createService, type Service } from '../../src/service.js';
@@ -44,13 +45,14 @@ describe.each(DB_KINDS)('Feishu through the real SDK and a fake Open API (%s)', 
   let database: Database;
   let fake: FakeFeishu;
   let service: Service;
+  let feishu: FeishuConfig;
   const clock = new FakeClock('2026-11-22T03:00:00Z');
   let n = 0;
 
   beforeAll(async () => {
     fake = await new FakeFeishu().start();
     database = await freshDatabase(kind);
-    const feishu: FeishuConfig = {
+    feishu = {
       appId: 'cli_test',
       appSecret: 'secret',
       encryptKey: ENCRYPT_KEY,
@@ -247,6 +249,51 @@ describe.each(DB_KINDS)('Feishu through the real SDK and a fake Open API (%s)', 
       body: JSON.stringify(callback),
     });
     expect(unsigned.status).toBe(401);
+  });
+
+  it('FEISHU_MODE=ws: the SDK event dispatcher feeds the same handlers (message into the inbox, card answered)', async () => {
+    const deps = {
+      cfg: { ...feishu, mode: 'ws' as const },
+      db: database.db,
+      dispatcher: service.dispatcher,
+      onAccepted: () => service.inbox.wake(),
+      log: silentLogger,
+      metrics: service.metrics,
+      now: () => clock.now(),
+      botOpenId: () => fake.botOpenId,
+    };
+    const sdk = feishuEventDispatcher(deps, silentLogger);
+    const id = ++n;
+    fake.userMessages.set(`om_ws_${id}`, 'oc_lobby');
+    const event = messageEvent({
+      eventId: `ev_ws_${id}`,
+      messageId: `om_ws_${id}`,
+      chatId: 'oc_lobby',
+      senderOpenId: 'ou_officer',
+      text: '@_user_1 /上报 “长连接上报” 类别:教育',
+      mentions: [{ key: '@_user_1', openId: fake.botOpenId, name: '回音' }],
+      at: clock.now(),
+    });
+    await sdk.invoke(event, { needCheck: false });
+    await sdk.invoke(event, { needCheck: false }); // redelivered over the connection
+    await settle();
+    expect(await database.db.select().from(items).where(eq(items.title, '长连接上报'))).toHaveLength(1);
+    const card = fake.inChat('oc_edu').find((m) => JSON.stringify(m.content).includes('长连接上报'));
+    const value = JSON.parse(JSON.stringify(card?.content)).body.elements.at(-1).columns[1].elements[0]
+      .behaviors[0].value as Record<string, unknown>;
+    const answer = await sdk.invoke(
+      {
+        schema: '2.0',
+        header: { event_id: 'card_ws_1', event_type: 'card.action.trigger', token: 'vt', create_time: '0' },
+        event: {
+          operator: { open_id: 'ou_ldr' },
+          action: { tag: 'button', value },
+          context: { open_message_id: card?.messageId, open_chat_id: 'oc_edu' },
+        },
+      },
+      { needCheck: false },
+    );
+    expect(answer).toEqual({ toast: { type: 'info', content: '处置记录已发到话题中' } });
   });
 });
 

@@ -141,7 +141,7 @@ export class FakeFeishu {
     const id = /app_slash_commands\/([^/]+)$/.exec(call.path)?.[1];
     const key = id ?? `sc_${this.slashCommands.size + 1}`;
     this.slashCommands.set(key, call.body);
-    return { status: 200, body: { code: 0, data: { id: key } } };
+    return { status: 200, body: { code: 0, data: { command_id: key } } };
   }
 }
 
