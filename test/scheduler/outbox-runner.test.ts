@@ -103,6 +103,18 @@ describe.each(DB_KINDS)('outbox runner (%s)', (kind) => {
     expect(platform.texts()).toEqual(['b1', 'a1', 'a2']);
   });
 
+  it('a platform that asks to wait holds the message without counting a failure', async () => {
+    await enqueue(database.db, [msg('c1', 'later')], clock.now());
+    platform.failures = [new SendError('per-chat rate limit', true, 'local_rate_limit', 400)];
+    await runner.drain();
+    const [row] = await database.db.select().from(outbox);
+    expect(row).toMatchObject({ status: 'pending', attempts: 0, lastError: null });
+    expect(row?.nextAttemptAt).toEqual(new Date('2026-11-22T03:00:00.400Z'));
+    clock.advance(400);
+    await runner.drain();
+    expect(platform.texts()).toEqual(['later']);
+  });
+
   it('marks a permanent error dead with its reason instead of retrying forever', async () => {
     await enqueue(database.db, [msg('c1', 'x')], clock.now());
     platform.failures = [new SendError('chat not found', false, '230002')];
