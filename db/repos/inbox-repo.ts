@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { inbox } from '../schema.js';
+import { nextAttemptAfter } from './backoff.js';
 
 export type InboxRow = typeof inbox.$inferSelect;
 
@@ -68,7 +69,7 @@ export async function markInboxFailed(
       status: dead ? 'dead' : 'pending',
       attempts: sql`${inbox.attempts} + 1`,
       lastError: error.slice(0, 2000),
-      nextAttemptAt: sql`${now.toISOString()}::timestamptz + least(power(2, ${inbox.attempts}), 600) * interval '1 second'`,
+      nextAttemptAt: nextAttemptAfter(now, inbox.attempts),
       lockedAt: null,
       lockedBy: null,
     })

@@ -3,6 +3,7 @@ import { alias } from 'drizzle-orm/pg-core';
 import type { OutMessage } from '../../src/bot/message.js';
 import type { Db } from '../client.js';
 import { itemMessages, outbox } from '../schema.js';
+import { nextAttemptAfter } from './backoff.js';
 
 export interface OutboxInsert {
   platform: string;
@@ -108,7 +109,7 @@ export async function markSent(db: Db, row: OutboxRow, sentMessageId: string, no
   });
 }
 
-/** Records a failed attempt; the backoff (2^n s, at most 10 min) is computed in SQL from attempts. */
+/** Records a failed attempt; retried after the backoff, or set aside as dead when no retry can help. */
 export async function markFailed(
   db: Db,
   row: OutboxRow,
@@ -122,7 +123,7 @@ export async function markFailed(
       status: permanent ? 'dead' : 'pending',
       attempts: sql`${outbox.attempts} + 1`,
       lastError: error.slice(0, 2000),
-      nextAttemptAt: sql`${now.toISOString()}::timestamptz + least(power(2, ${outbox.attempts}), 600) * interval '1 second'`,
+      nextAttemptAt: nextAttemptAfter(now, outbox.attempts),
       lockedAt: null,
       lockedBy: null,
     })

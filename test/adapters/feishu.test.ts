@@ -323,3 +323,55 @@ describe('Feishu not configured', () => {
     await database.close();
   });
 });
+
+describe('Feishu with a verification token and no encrypt key', () => {
+  it('plain events must carry the token: right → accepted, wrong or missing → 401 and nothing stored', async () => {
+    const fake = await new FakeFeishu().start();
+    const database = await freshDatabase('pglite');
+    const service = await createService({
+      env: {
+        DATA_DIR: '',
+        POLICY_PACK: DEFAULT_POLICY_PACK,
+        SANDBOX: false,
+        DATABASE_URL: undefined,
+        ORG_FILE: ORG,
+      },
+      feishu: {
+        appId: 'cli_plain',
+        appSecret: 's',
+        encryptKey: undefined,
+        verificationToken: 'vt',
+        domain: fake.url,
+        mode: 'webhook',
+      },
+      log: silentLogger,
+      database,
+    });
+    const post = (token: string | undefined, eventId: string) => {
+      const event = messageEvent({
+        eventId,
+        messageId: `om_${eventId}`,
+        chatId: 'oc_lobby',
+        senderOpenId: 'ou_officer',
+        text: '/帮助',
+        at: new Date(),
+        ...(token ? { token } : {}),
+      });
+      if (!token) (event.header as { token?: string }).token = undefined;
+      return service.app.request('/feishu/events', { method: 'POST', body: JSON.stringify(event) });
+    };
+    expect((await post('vt', 'plain-1')).status).toBe(200);
+    expect((await post('wrong', 'plain-2')).status).toBe(401);
+    expect((await post(undefined, 'plain-3')).status).toBe(401);
+    const challenge = await service.app.request('/feishu/events', {
+      method: 'POST',
+      body: JSON.stringify({ type: 'url_verification', challenge: 'abc', token: 'vt' }),
+    });
+    expect(await challenge.json()).toEqual({ challenge: 'abc' });
+    const stored = await database.db.select({ id: inbox.eventId }).from(inbox);
+    expect(stored).toEqual([{ id: 'plain-1' }]);
+    await service.close();
+    await database.close();
+    await fake.stop();
+  });
+});

@@ -1,0 +1,8 @@
+import { type AnyColumn, type SQL, sql } from 'drizzle-orm';
+
+/**
+ * The next attempt time after a failure, computed in SQL from the attempts made so far:
+ * 1 s, 2 s, 4 s, … capped at 10 minutes (graphile-worker style), measured from the injected `now`.
+ */
+export const nextAttemptAfter = (now: Date, attempts: AnyColumn): SQL =>
+  sql`${now.toISOString()}::timestamptz + least(power(2, ${attempts}), 600) * interval '1 second'`;
