@@ -104,9 +104,43 @@ export const items = pgTable(
     sourceChatId: text('source_chat_id').notNull(),
     sourceMessageId: text('source_message_id').notNull(),
     version: integer('version').notNull().default(1),
+    /** 'opinion' (舆情) or 'message' (网民留言, working-day clock). */
+    kind: text('kind').notNull().default('opinion'),
+    casualties: boolean('casualties').notNull().default(false),
+    largeImpact: boolean('large_impact').notNull().default(false),
+    messageType: text('message_type'),
+    acceptedAt: ts('accepted_at'),
+    extendedWorkingDays: integer('extended_working_days').notNull().default(0),
+    claimedByPersonId: text('claimed_by_person_id').references(() => people.id),
     updatedAt: ts('updated_at').notNull(),
   },
   (t) => [index('items_state').on(t.state), index('items_owner').on(t.ownerUnitId)],
+);
+
+/** Response clocks: one row per deadline an item must meet; satisfied by its action. */
+export const clocks = pgTable(
+  'clocks',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    itemId: integer('item_id')
+      .notNull()
+      .references(() => items.id),
+    kind: text('kind').notNull(),
+    label: text('label').notNull(),
+    action: text('action').notNull(),
+    startsAt: ts('starts_at').notNull(),
+    dueAt: ts('due_at').notNull(),
+    /** open | satisfied | cancelled */
+    status: text('status').notNull().default('open'),
+    satisfiedAt: ts('satisfied_at'),
+    satisfiedBy: text('satisfied_by'),
+    breachedAt: ts('breached_at'),
+    unknownYears: jsonb('unknown_years').$type<number[]>().notNull().default([]),
+  },
+  (t) => [
+    index('clocks_item').on(t.itemId),
+    uniqueIndex('clocks_open_kind').on(t.itemId, t.kind).where(sql`status = 'open'`),
+  ],
 );
 
 /** The units an item involves and in which role (responsible, coordinator, involved, cc). */
@@ -162,6 +196,8 @@ export const timers = pgTable(
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     key: text('key').notNull().unique(),
     itemId: integer('item_id').references(() => items.id),
+    clockId: integer('clock_id').references(() => clocks.id),
+    /** reminder | breach */
     kind: text('kind').notNull(),
     dueAt: ts('due_at').notNull(),
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
@@ -171,7 +207,10 @@ export const timers = pgTable(
     lockedAt: ts('locked_at'),
     lockedBy: text('locked_by'),
   },
-  (t) => [index('timers_due').on(t.dueAt).where(sql`status = 'pending'`)],
+  (t) => [
+    index('timers_due').on(t.dueAt).where(sql`status = 'pending'`),
+    index('timers_clock').on(t.clockId),
+  ],
 );
 
 /** Outbound messages, sent by the outbox runner; a row is never deleted before it is sent. */
@@ -191,6 +230,8 @@ export const outbox = pgTable(
     threadItemId: integer('thread_item_id'),
     /** After sending, remember the message as this item's card in chatId. */
     anchorItemId: integer('anchor_item_id'),
+    /** Which of the item's messages it is: its card, or its clock card. */
+    anchorKind: text('anchor_kind').notNull().default('card'),
     targetMessageId: text('target_message_id'),
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
     status: text('status').notNull().default('pending'),

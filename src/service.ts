@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { handleDueTimers } from '../bot-flows/clocks/notify.js';
 import { registerFlows } from '../bot-flows/index.js';
 import { policyPack } from '../bot-flows/policies/index.js';
 import { type Database, openDatabase } from '../db/client.js';
@@ -19,6 +20,7 @@ import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { InboxRunner } from './scheduler/inbox-runner.js';
 import { OutboxRunner } from './scheduler/outbox-runner.js';
+import { TimerRunner } from './scheduler/timer-runner.js';
 
 export const DEMO_ORG_FILE = fileURLToPath(new URL('../db/org/demo-org.yaml', import.meta.url));
 
@@ -39,6 +41,7 @@ export interface Service {
   outbox: OutboxRunner;
   metrics: Metrics;
   inbox: InboxRunner;
+  timers: TimerRunner;
   /** Connects to the platforms and starts the runners; they first catch up on whatever is due. */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -82,6 +85,13 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
     new Dispatcher({ db: database.db, pack, org: currentOrg, clock, log, onEnqueued: () => outbox.wake() }),
   );
   const inbox = new InboxRunner({ db: database.db, dispatcher, clock, log });
+  const timers = new TimerRunner({
+    db: database.db,
+    clock,
+    log,
+    handle: async (tx, due, at) => handleDueTimers(tx, due, at, { pack, org: await currentOrg() }),
+    onEnqueued: () => outbox.wake(),
+  });
   let botId: string | null = null;
   const feishuDeps: FeishuDeps | null =
     opts.feishu && feishu
@@ -113,6 +123,7 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
     dispatcher,
     inbox,
     outbox,
+    timers,
     metrics,
     async start() {
       if (feishu && feishuDeps) {
@@ -120,11 +131,13 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
         if (feishuDeps.cfg.mode === 'ws') ws = startFeishuWs(feishuDeps, log);
       }
       inbox.start();
+      timers.start();
       outbox.start();
     },
     async close() {
       ws?.close();
       await inbox.stop();
+      await timers.stop();
       await outbox.stop();
       if (owned) await database.close();
     },

@@ -19,6 +19,8 @@ import {
   type Level,
   MINSHENG,
 } from '../../src/core/vocabulary.js';
+import { refreshClockCard } from '../clocks/notify.js';
+import { startClocks } from '../clocks/plan.js';
 import { confirmation, notifyUnits } from './report-notify.js';
 
 export const REPORT_USAGE =
@@ -189,6 +191,8 @@ export async function report(ctx: BotContext<InboundMessage>): Promise<void> {
       undelivered: delivery.undelivered,
     },
   });
+  await startClocks(ctx.tx, ctx.pack, item, ctx.now);
+  await refreshClockCard(ctx.tx, ctx.pack, item, ctx.now);
   await ctx.replyInThread(confirmation(item, decision, reporterUnit !== null, delivery));
 }
 

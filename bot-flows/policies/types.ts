@@ -1,6 +1,48 @@
 import { z } from 'zod';
+import { CLOCK_ACTIONS, MESSAGE_TYPES } from '../../src/core/clocks.js';
+import { LEVELS } from '../../src/core/vocabulary.js';
 
 const clause = z.object({ ref: z.string().min(1), text: z.string().min(1) });
+
+/** When a clock applies: every listed fact must hold (an empty condition always holds). */
+const condition = z
+  .object({
+    levels: z.array(z.enum(LEVELS)).optional(),
+    emergency: z.boolean().optional(),
+    casualties: z.boolean().optional(),
+    largeImpact: z.boolean().optional(),
+    messageType: z.enum(MESSAGE_TYPES).optional(),
+  })
+  .strict();
+
+const clockRule = z
+  .object({
+    kind: z.string().regex(/^[a-z_]+$/),
+    label: z.string().min(1),
+    /** The action that satisfies the clock. */
+    action: z.enum(CLOCK_ACTIONS),
+    appliesTo: z.enum(['opinion', 'message']),
+    /** Any one condition suffices; none listed means always. */
+    when: z.array(condition).default([]),
+    /** Not when one of these clocks applies ("every other item"). */
+    unlessKinds: z.array(z.string()).default([]),
+    from: z.enum(['occurred', 'accepted']),
+    hours: z.number().positive().optional(),
+    workingDays: z.number().int().positive().optional(),
+    clause,
+    reminders: z
+      .object({
+        percents: z.array(z.number().gt(0).lt(100)).default([]),
+        beforeMinutes: z.array(z.number().positive()).default([]),
+        beforeWorkingDays: z.array(z.number().int().min(0)).default([]),
+      })
+      .default({ percents: [], beforeMinutes: [], beforeWorkingDays: [] }),
+  })
+  .refine(
+    (r) => (r.hours === undefined) !== (r.workingDays === undefined),
+    'a clock has hours or workingDays',
+  );
+export type ClockRule = z.infer<typeof clockRule>;
 
 /** A policy pack: one policy document's rules and the clauses messages cite. */
 export const policyPackSchema = z.object({
@@ -18,6 +60,24 @@ export const policyPackSchema = z.object({
     majorReport: clause,
     criticalLeader: clause,
     notifySpokesperson: clause,
+  }),
+  clocks: z.object({
+    rules: z.array(clockRule).min(1),
+    /** After the first response: keep publishing authoritative updates at this cadence. */
+    continuing: z.object({
+      kind: z.literal('continuing'),
+      label: z.string(),
+      everyHours: z.number().positive(),
+      clause,
+    }),
+    /** After a breach: remind again, doubling from firstMinutes up to maxHours apart. */
+    breach: z.object({
+      firstMinutes: z.number().positive(),
+      maxHours: z.number().positive(),
+      superviseClause: clause,
+    }),
+    /** /延期 for 网民留言: once, this many working days more. */
+    extension: z.object({ workingDays: z.number().int().positive(), clause }),
   }),
 });
 export type PolicyPack = z.infer<typeof policyPackSchema>;

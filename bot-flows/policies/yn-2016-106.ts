@@ -44,4 +44,97 @@ export const yn2016106 = policyPackSchema.parse({
       text: '第一时间通知舆情责任单位新闻发言人和单位主要负责同志',
     },
   },
+  clocks: {
+    rules: [
+      {
+        kind: 'report_superior',
+        label: '报告上级',
+        action: 'report',
+        appliesTo: 'opinion',
+        when: [{ levels: ['重大', '特别重大'] }],
+        from: 'occurred',
+        hours: 1,
+        clause: { ref: '五', text: '重大政务舆情报告时限，最迟不得晚于事发后1小时' },
+        reminders: { percents: [50, 80], beforeMinutes: [10] },
+      },
+      {
+        kind: 'publish_facts',
+        label: '发布已掌握的事实',
+        action: 'publish',
+        appliesTo: 'opinion',
+        when: [{ emergency: true }],
+        from: 'occurred',
+        hours: 1,
+        clause: {
+          ref: '三(五)',
+          text: '对于重大政务舆情……第一时间发布有关信息（突发事件：事实类信息原则上不超过1小时）',
+        },
+        reminders: { percents: [50, 80], beforeMinutes: [10] },
+      },
+      {
+        kind: 'press_conference',
+        label: '举行新闻发布会',
+        action: 'press_conference',
+        appliesTo: 'opinion',
+        when: [
+          { levels: ['重大', '特别重大'], emergency: true },
+          { casualties: true },
+          { largeImpact: true },
+        ],
+        from: 'occurred',
+        hours: 24,
+        clause: {
+          ref: '六',
+          text: '对涉及重大突发事件的政务舆情，要快速反应、及时发声，最迟应在24小时内举行新闻发布会',
+        },
+        reminders: { beforeMinutes: [1440, 360, 60] },
+      },
+      {
+        kind: 'respond',
+        label: '予以回应',
+        action: 'publish',
+        appliesTo: 'opinion',
+        unlessKinds: ['press_conference'],
+        from: 'occurred',
+        hours: 48,
+        clause: { ref: '六', text: '对其他政务舆情应在48小时内予以回应' },
+        reminders: { beforeMinutes: [1440, 360, 60] },
+      },
+      ...(
+        [
+          ['message_praise', '表扬感谢', 5],
+          ['message_advice', '谏言咨询', 10],
+          ['message_appeal', '申诉求助', 20],
+        ] as const
+      ).map(([kind, messageType, workingDays]) => ({
+        kind,
+        label: '办结并回复网民',
+        action: 'close' as const,
+        appliesTo: 'message' as const,
+        when: [{ messageType }],
+        from: 'accepted' as const,
+        workingDays,
+        clause: {
+          ref: '四(三)',
+          text: '承办单位应分别于5个、10个、20个工作日内办结并回复网民（表扬和感谢类、谏言和咨询类、申诉和寻求解决类）',
+        },
+        reminders: { beforeWorkingDays: [3, 1, 0] },
+      })),
+    ],
+    continuing: {
+      kind: 'continuing',
+      label: '持续发布权威信息',
+      everyHours: 24,
+      clause: { ref: '六', text: '根据工作进展情况，持续发布权威信息' },
+    },
+    breach: {
+      firstMinutes: 60,
+      maxHours: 24,
+      superviseClause: {
+        ref: '七(五)',
+        text: '建立政务舆情回应通报批评和约谈制度，定期对政务舆情回应工作情况进行通报',
+      },
+    },
+    extension: { workingDays: 10, clause: { ref: '四(三)', text: '情况特别复杂的可延长10个工作日' } },
+  },
 });

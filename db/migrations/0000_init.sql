@@ -8,6 +8,21 @@ CREATE TABLE "chat_bindings" (
 	CONSTRAINT "chat_bindings_platform_chat_id_pk" PRIMARY KEY("platform","chat_id")
 );
 --> statement-breakpoint
+CREATE TABLE "clocks" (
+	"id" bigserial PRIMARY KEY NOT NULL,
+	"item_id" integer NOT NULL,
+	"kind" text NOT NULL,
+	"label" text NOT NULL,
+	"action" text NOT NULL,
+	"starts_at" timestamp with time zone NOT NULL,
+	"due_at" timestamp with time zone NOT NULL,
+	"status" text DEFAULT 'open' NOT NULL,
+	"satisfied_at" timestamp with time zone,
+	"satisfied_by" text,
+	"breached_at" timestamp with time zone,
+	"unknown_years" jsonb DEFAULT '[]'::jsonb NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "inbox" (
 	"id" bigserial NOT NULL,
 	"platform" text NOT NULL,
@@ -78,6 +93,13 @@ CREATE TABLE "items" (
 	"source_chat_id" text NOT NULL,
 	"source_message_id" text NOT NULL,
 	"version" integer DEFAULT 1 NOT NULL,
+	"kind" text DEFAULT 'opinion' NOT NULL,
+	"casualties" boolean DEFAULT false NOT NULL,
+	"large_impact" boolean DEFAULT false NOT NULL,
+	"message_type" text,
+	"accepted_at" timestamp with time zone,
+	"extended_working_days" integer DEFAULT 0 NOT NULL,
+	"claimed_by_person_id" text,
 	"updated_at" timestamp with time zone NOT NULL,
 	CONSTRAINT "items_number_unique" UNIQUE("number")
 );
@@ -99,6 +121,7 @@ CREATE TABLE "outbox" (
 	"in_thread" boolean DEFAULT false NOT NULL,
 	"thread_item_id" integer,
 	"anchor_item_id" integer,
+	"anchor_kind" text DEFAULT 'card' NOT NULL,
 	"target_message_id" text,
 	"payload" jsonb NOT NULL,
 	"status" text DEFAULT 'pending' NOT NULL,
@@ -148,6 +171,7 @@ CREATE TABLE "timers" (
 	"id" bigserial PRIMARY KEY NOT NULL,
 	"key" text NOT NULL,
 	"item_id" integer,
+	"clock_id" integer,
 	"kind" text NOT NULL,
 	"due_at" timestamp with time zone NOT NULL,
 	"payload" jsonb NOT NULL,
@@ -170,6 +194,7 @@ CREATE TABLE "units" (
 );
 --> statement-breakpoint
 ALTER TABLE "chat_bindings" ADD CONSTRAINT "chat_bindings_unit_id_units_id_fk" FOREIGN KEY ("unit_id") REFERENCES "public"."units"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "clocks" ADD CONSTRAINT "clocks_item_id_items_id_fk" FOREIGN KEY ("item_id") REFERENCES "public"."items"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "item_events" ADD CONSTRAINT "item_events_item_id_items_id_fk" FOREIGN KEY ("item_id") REFERENCES "public"."items"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "item_events" ADD CONSTRAINT "item_events_actor_person_id_people_id_fk" FOREIGN KEY ("actor_person_id") REFERENCES "public"."people"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "item_units" ADD CONSTRAINT "item_units_item_id_items_id_fk" FOREIGN KEY ("item_id") REFERENCES "public"."items"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
@@ -177,10 +202,14 @@ ALTER TABLE "item_units" ADD CONSTRAINT "item_units_unit_id_units_id_fk" FOREIGN
 ALTER TABLE "items" ADD CONSTRAINT "items_owner_unit_id_units_id_fk" FOREIGN KEY ("owner_unit_id") REFERENCES "public"."units"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "items" ADD CONSTRAINT "items_reporter_person_id_people_id_fk" FOREIGN KEY ("reporter_person_id") REFERENCES "public"."people"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "items" ADD CONSTRAINT "items_reporter_unit_id_units_id_fk" FOREIGN KEY ("reporter_unit_id") REFERENCES "public"."units"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "items" ADD CONSTRAINT "items_claimed_by_person_id_people_id_fk" FOREIGN KEY ("claimed_by_person_id") REFERENCES "public"."people"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "memberships" ADD CONSTRAINT "memberships_unit_id_units_id_fk" FOREIGN KEY ("unit_id") REFERENCES "public"."units"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "memberships" ADD CONSTRAINT "memberships_person_id_people_id_fk" FOREIGN KEY ("person_id") REFERENCES "public"."people"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "timers" ADD CONSTRAINT "timers_item_id_items_id_fk" FOREIGN KEY ("item_id") REFERENCES "public"."items"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "timers" ADD CONSTRAINT "timers_clock_id_clocks_id_fk" FOREIGN KEY ("clock_id") REFERENCES "public"."clocks"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "chat_bindings_unit" ON "chat_bindings" USING btree ("unit_id","platform");--> statement-breakpoint
+CREATE INDEX "clocks_item" ON "clocks" USING btree ("item_id");--> statement-breakpoint
+CREATE UNIQUE INDEX "clocks_open_kind" ON "clocks" USING btree ("item_id","kind") WHERE status = 'open';--> statement-breakpoint
 CREATE INDEX "inbox_due" ON "inbox" USING btree ("next_attempt_at","id") WHERE status = 'pending';--> statement-breakpoint
 CREATE INDEX "item_events_item" ON "item_events" USING btree ("item_id","id");--> statement-breakpoint
 CREATE INDEX "item_units_unit" ON "item_units" USING btree ("unit_id");--> statement-breakpoint
@@ -190,4 +219,5 @@ CREATE INDEX "outbox_due" ON "outbox" USING btree ("next_attempt_at","id") WHERE
 CREATE INDEX "outbox_chat_queue" ON "outbox" USING btree ("platform","chat_id","id") WHERE status = 'pending';--> statement-breakpoint
 CREATE INDEX "sandbox_messages_chat_rev" ON "sandbox_messages" USING btree ("chat_id","rev");--> statement-breakpoint
 CREATE UNIQUE INDEX "sandbox_messages_send_key" ON "sandbox_messages" USING btree ("send_key");--> statement-breakpoint
-CREATE INDEX "timers_due" ON "timers" USING btree ("due_at") WHERE status = 'pending';
+CREATE INDEX "timers_due" ON "timers" USING btree ("due_at") WHERE status = 'pending';--> statement-breakpoint
+CREATE INDEX "timers_clock" ON "timers" USING btree ("clock_id");

@@ -13,6 +13,7 @@ export interface OutboxInsert {
   inThread?: boolean;
   threadItemId?: number | null;
   anchorItemId?: number | null;
+  anchorKind?: 'card' | 'clock';
   targetMessageId?: string | null;
   payload: OutMessage;
 }
@@ -31,6 +32,7 @@ export async function enqueue(db: Db, rows: OutboxInsert[], now: Date): Promise<
       inThread: r.inThread ?? false,
       threadItemId: r.threadItemId ?? null,
       anchorItemId: r.anchorItemId ?? null,
+      anchorKind: r.anchorKind ?? 'card',
       targetMessageId: r.targetMessageId ?? null,
       payload: r.payload as unknown as Record<string, unknown>,
       nextAttemptAt: now,
@@ -102,7 +104,7 @@ export async function markSent(db: Db, row: OutboxRow, sentMessageId: string, no
           platform: row.platform,
           chatId: row.chatId,
           messageId: sentMessageId,
-          kind: 'card',
+          kind: row.anchorKind,
         })
         .onConflictDoNothing();
     }
@@ -139,11 +141,16 @@ export async function deferRow(db: Db, row: OutboxRow, at: Date): Promise<void> 
 }
 
 /** The card message an item's thread hangs from in a chat, once it has been sent. */
-export async function threadRoot(
+export const threadRoot = (db: Db, itemId: number, platform: string, chatId: string) =>
+  itemMessage(db, itemId, platform, chatId, 'card');
+
+/** One of an item's messages in a chat (its card, its clock card), once sent. */
+export async function itemMessage(
   db: Db,
   itemId: number,
   platform: string,
   chatId: string,
+  kind: 'card' | 'clock',
 ): Promise<string | null> {
   const [row] = await db
     .select({ messageId: itemMessages.messageId })
@@ -153,7 +160,7 @@ export async function threadRoot(
         eq(itemMessages.itemId, itemId),
         eq(itemMessages.platform, platform),
         eq(itemMessages.chatId, chatId),
-        eq(itemMessages.kind, 'card'),
+        eq(itemMessages.kind, kind),
       ),
     );
   return row?.messageId ?? null;

@@ -1,12 +1,13 @@
 import type { PolicyPack } from '../../bot-flows/policies/types.js';
 import type { Db } from '../../db/client.js';
 import type { Actor, Person } from '../../db/repos/org-repo.js';
-import { platformUserId, unitChat } from '../../db/repos/org-repo.js';
+import { platformUserId } from '../../db/repos/org-repo.js';
 import { enqueue, type OutboxInsert } from '../../db/repos/outbox-repo.js';
 import type { ParsedCommand } from '../core/command-parser.js';
 import type { Org } from '../core/org.js';
 import type { CardActionEvent, InboundEvent, InboundMessage } from './event.js';
 import type { CardSpec, OutMessage, Part } from './message.js';
+import { postToUnit } from './outbound.js';
 
 export type ToastType = 'success' | 'info' | 'warning' | 'error';
 
@@ -78,19 +79,9 @@ export class BotContext<E extends InboundEvent = InboundEvent> {
   async sendToUnit(
     unitId: string,
     message: OutMessage,
-    opts: { anchorItemId?: number; threadItemId?: number } = {},
+    opts: { anchorItemId?: number; threadItemId?: number; anchorKind?: 'card' | 'clock' } = {},
   ): Promise<boolean> {
-    const chatId = await unitChat(this.tx, this.platform, unitId);
-    if (!chatId) return false;
-    await this.enqueue({
-      op: opts.threadItemId ? 'reply' : 'send',
-      chatId,
-      inThread: opts.threadItemId !== undefined,
-      threadItemId: opts.threadItemId ?? null,
-      anchorItemId: opts.anchorItemId ?? null,
-      payload: message,
-    });
-    return true;
+    return postToUnit(this.tx, { platform: this.platform, unitId, message, ...opts }, this.now);
   }
 
   /** Posts into the thread of an item's card in the current chat. */

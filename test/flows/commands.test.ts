@@ -99,7 +99,7 @@ describe.each(DB_KINDS)('commands and card buttons (%s)', (kind) => {
   });
 
   it('the 刷新 button redraws the card in place and 查看进展 posts the trail into its thread', async () => {
-    const card = (await t.h.botMessages('sb-zjt', number)).find((m) => m.content.kind === 'card');
+    const [card] = await t.h.itemCards('sb-zjt', number);
     if (card?.content.kind !== 'card') throw new Error('expected a card');
     const [refresh, detail] = card.content.card.buttons;
     expect(refresh?.value).toEqual({ a: 'refresh', item: expect.any(Number), v: 1 });
@@ -113,12 +113,14 @@ describe.each(DB_KINDS)('commands and card buttons (%s)', (kind) => {
 
     const d = await t.h.click('zjt-ldr', card.id, detail?.value as Record<string, unknown>);
     expect(d.body.toast).toEqual({ type: 'info', content: '处置记录已发到话题中' });
-    const thread = (await t.h.messages('sb-zjt')).filter((m) => m.threadRoot === card.id);
+    const thread = (await t.h.messages('sb-zjt')).filter(
+      (m) => m.threadRoot === card.id && m.content.kind === 'text',
+    );
     expect(thread.map((m) => textOf(m).split('\n')[0])).toEqual([`📋 ${number}《公租房分配不公》`]);
   });
 
   it('a click by someone outside the org, or on a button the card does not have, changes nothing', async () => {
-    const card = (await t.h.botMessages('sb-zjt', number)).find((m) => m.content.kind === 'card');
+    const [card] = await t.h.itemCards('sb-zjt', number);
     if (card?.content.kind !== 'card') throw new Error('expected a card');
     const refresh = card.content.card.buttons[0]?.value as Record<string, unknown>;
     const stranger = await t.h.click('nobody', card.id, refresh);

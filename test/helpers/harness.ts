@@ -80,7 +80,10 @@ export async function startHarness(database: Database, opts: { clock?: FakeClock
   };
   /** Lets the bot handle every accepted event and deliver every message. */
   const settle = async () => {
-    while ((await service.inbox.drain()) + (await service.outbox.drain()) > 0);
+    while (
+      (await service.inbox.drain()) + (await service.timers.drain()) + (await service.outbox.drain()) >
+      0
+    );
   };
   const messages = async (chatId: string, after = 0): Promise<SandboxMessage[]> => {
     const res = await service.app.request(
@@ -109,6 +112,12 @@ export async function startHarness(database: Database, opts: { clock?: FakeClock
     /** The bot's messages in a chat whose text contains `needle`. */
     async botMessages(chatId: string, needle = ''): Promise<SandboxMessage[]> {
       return (await messages(chatId)).filter((m) => m.sender.kind === 'bot' && textOf(m).includes(needle));
+    },
+    /** The item card (not the clock card) for an item number in a chat. */
+    async itemCards(chatId: string, number: string): Promise<SandboxMessage[]> {
+      return (await messages(chatId)).filter(
+        (m) => m.content.kind === 'card' && m.content.card.title.startsWith(`舆情 ${number}`),
+      );
     },
     /** The bot's reply to a given user message. */
     async replyTo(chatId: string, messageId: string): Promise<SandboxMessage> {

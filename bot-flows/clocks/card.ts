@@ -1,0 +1,50 @@
+import type { ClockRow } from '../../db/repos/clock-repo.js';
+import type { ItemRow } from '../../db/repos/item-repo.js';
+import { type CardSpec, parts } from '../../src/bot/message.js';
+import { ACTION_LABELS, type ClockAction, timeLeft } from '../../src/core/clocks.js';
+import { formatShanghai } from '../../src/core/time.js';
+import { unknownYearNotice } from '../../src/core/working-days.js';
+import { cite, type PolicyPack } from '../policies/types.js';
+
+/** The command that satisfies a clock, as users type it. */
+export const ACTION_COMMANDS: Record<ClockAction | 'continuing', string> = {
+  report: '/报告',
+  publish: '/发布',
+  press_conference: '/发布会',
+  close: '/办结',
+  continuing: '/续报',
+};
+
+export const clauseOf = (pack: PolicyPack, kind: string) =>
+  kind === pack.clocks.continuing.kind
+    ? pack.clocks.continuing.clause
+    : pack.clocks.rules.find((r) => r.kind === kind)?.clause;
+
+function state(c: ClockRow, now: Date): string {
+  if (c.status === 'satisfied') return `✅ 已完成（${formatShanghai(c.satisfiedAt ?? c.dueAt)}）`;
+  if (c.status === 'cancelled') return '已取消（级别或情况变化后不再适用）';
+  const left = timeLeft(c.dueAt, now);
+  return `${c.dueAt <= now ? '🚨' : '⏳'} ${formatShanghai(c.dueAt)} 前｜${left}`;
+}
+
+/** The countdown card in the item's thread: every clock with its deadline and the time left. */
+export function clockCard(pack: PolicyPack, item: ItemRow, list: ClockRow[], now: Date): CardSpec {
+  const open = list.filter((c) => c.status === 'open');
+  const lines = open.map((c) => {
+    const clause = clauseOf(pack, c.kind);
+    return `· ${c.label}：发送 ${ACTION_COMMANDS[c.kind === 'continuing' ? 'continuing' : (c.action as ClockAction)]} ${item.number}${clause ? `（${cite(pack, clause)}）` : ''}`;
+  });
+  const years = [...new Set(list.flatMap((c) => c.unknownYears))].sort();
+  const notice = unknownYearNotice(years);
+  return {
+    title: `⏱ 时限 ${item.number}｜${item.title}`,
+    template: open.some((c) => c.dueAt <= now) ? 'red' : open.length > 0 ? 'orange' : 'green',
+    fields: list.map((c) => ({
+      label: `${c.label}（${ACTION_LABELS[c.action as ClockAction] ?? c.action}）`,
+      value: state(c, now),
+    })),
+    body: parts(open.length > 0 ? `待完成：\n${lines.join('\n')}` : '全部时限已完成。'),
+    note: parts(`更新于 ${formatShanghai(now)}${notice ? `\n⚠️ ${notice}` : ''}`),
+    buttons: [],
+  };
+}

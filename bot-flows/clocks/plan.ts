@@ -1,0 +1,60 @@
+import type { Db } from '../../db/client.js';
+import { type ClockRow, endClocks, insertClocks, itemClocks, openClocks } from '../../db/repos/clock-repo.js';
+import type { ItemRow } from '../../db/repos/item-repo.js';
+import { type ClockFacts, type MessageType, planClocks } from '../../src/core/clocks.js';
+import { createCalendar } from '../../src/core/working-days.js';
+import type { PolicyPack } from '../policies/types.js';
+
+/** The official working-day calendar: chinese-days plus the project's overrides. */
+export const calendar = createCalendar();
+
+export function factsOf(item: ItemRow): ClockFacts {
+  return {
+    kind: item.kind === 'message' ? 'message' : 'opinion',
+    // Until 研判 decides, the reporter's proposal counts: a proposed 重大 starts its 1 h clock.
+    level: item.level ?? item.proposedLevel,
+    emergency: item.emergency,
+    casualties: item.casualties,
+    largeImpact: item.largeImpact,
+    messageType: (item.messageType as MessageType | null) ?? null,
+    occurredAt: item.occurredAt,
+    acceptedAt: item.acceptedAt,
+  };
+}
+
+/** Plans and stores the clocks of a new item. */
+export async function startClocks(tx: Db, pack: PolicyPack, item: ItemRow, now: Date): Promise<ClockRow[]> {
+  const planned = planClocks(pack.clocks.rules, factsOf(item), calendar, item.extendedWorkingDays);
+  return insertClocks(tx, item.id, planned, now);
+}
+
+/**
+ * Re-plans after the facts changed (研判, 延期): clocks that no longer apply are cancelled,
+ * new ones start (measured from 事发, so they may already be late), and a clock whose deadline
+ * moved is replaced. Satisfied clocks stay satisfied. Returns the clocks added.
+ */
+export async function replanClocks(
+  tx: Db,
+  pack: PolicyPack,
+  item: ItemRow,
+  now: Date,
+  by: string,
+): Promise<ClockRow[]> {
+  const planned = planClocks(pack.clocks.rules, factsOf(item), calendar, item.extendedWorkingDays);
+  const open = (await openClocks(tx, item.id)).filter((c) => c.kind !== pack.clocks.continuing.kind);
+  const done = new Set(
+    (await itemClocks(tx, item.id)).filter((c) => c.status === 'satisfied').map((c) => c.kind),
+  );
+  const stale = open.filter((c) => {
+    const p = planned.find((x) => x.kind === c.kind);
+    return !p || p.dueAt.getTime() !== c.dueAt.getTime();
+  });
+  await endClocks(
+    tx,
+    stale.map((c) => c.id),
+    { status: 'cancelled', at: now, by },
+  );
+  const keep = new Set(open.filter((c) => !stale.includes(c)).map((c) => c.kind));
+  const fresh = planned.filter((p) => !keep.has(p.kind) && !done.has(p.kind));
+  return insertClocks(tx, item.id, fresh, now);
+}

@@ -1,0 +1,117 @@
+import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
+import type { PlannedClock } from '../../src/core/clocks.js';
+import type { Db } from '../client.js';
+import { clocks, timers } from '../schema.js';
+
+export type ClockRow = typeof clocks.$inferSelect;
+export type TimerRow = typeof timers.$inferSelect;
+
+/**
+ * Stores planned clocks and one timer row per reminder, plus the deadline itself; a clock that
+ * is already past its deadline gets its breach timer due at once.
+ */
+export async function insertClocks(
+  tx: Db,
+  itemId: number,
+  planned: PlannedClock[],
+  now: Date,
+): Promise<ClockRow[]> {
+  const rows: ClockRow[] = [];
+  for (const p of planned) {
+    const [row] = await tx
+      .insert(clocks)
+      .values({
+        itemId,
+        kind: p.kind,
+        label: p.label,
+        action: p.action,
+        startsAt: p.startsAt,
+        dueAt: p.dueAt,
+        unknownYears: p.unknownYears,
+      })
+      .returning();
+    if (!row) throw new Error('clock insert returned nothing');
+    rows.push(row);
+    const due = p.reminders
+      .filter((r) => r > now)
+      .map((r, i) => ({ key: `clock:${row.id}:r${i}`, kind: 'reminder', dueAt: r }));
+    due.push({ key: `clock:${row.id}:breach:0`, kind: 'breach', dueAt: p.dueAt > now ? p.dueAt : now });
+    await tx.insert(timers).values(due.map((t) => ({ ...t, itemId, clockId: row.id, payload: {} })));
+  }
+  return rows;
+}
+
+export async function openClocks(db: Db, itemId: number): Promise<ClockRow[]> {
+  return db
+    .select()
+    .from(clocks)
+    .where(and(eq(clocks.itemId, itemId), eq(clocks.status, 'open')))
+    .orderBy(asc(clocks.dueAt));
+}
+
+export async function itemClocks(db: Db, itemId: number): Promise<ClockRow[]> {
+  return db.select().from(clocks).where(eq(clocks.itemId, itemId)).orderBy(asc(clocks.id));
+}
+
+/** Ends clocks (satisfied by an action, or cancelled when no longer due) and their pending timers. */
+export async function endClocks(
+  tx: Db,
+  ids: number[],
+  how: { status: 'satisfied' | 'cancelled'; at: Date; by: string | null },
+): Promise<void> {
+  if (ids.length === 0) return;
+  await tx
+    .update(clocks)
+    .set({ status: how.status, satisfiedAt: how.at, satisfiedBy: how.by })
+    .where(inArray(clocks.id, ids));
+  await tx
+    .update(timers)
+    .set({ status: 'cancelled' })
+    .where(and(inArray(timers.clockId, ids), eq(timers.status, 'pending')));
+}
+
+/**
+ * Claims due timers inside the caller's transaction. SKIP LOCKED lets several instances work
+ * side by side, and the partial index on due_at keeps this O(due), not O(open).
+ */
+export async function claimDueTimers(tx: Db, now: Date, limit: number): Promise<TimerRow[]> {
+  return tx
+    .select()
+    .from(timers)
+    .where(and(eq(timers.status, 'pending'), lte(timers.dueAt, now)))
+    .orderBy(asc(timers.dueAt))
+    .limit(limit)
+    .for('update', { skipLocked: true });
+}
+
+export async function finishTimers(tx: Db, ids: number[], status: 'done' | 'cancelled'): Promise<void> {
+  if (ids.length === 0) return;
+  await tx.update(timers).set({ status }).where(inArray(timers.id, ids));
+}
+
+export async function insertTimer(
+  tx: Db,
+  t: { key: string; itemId: number; clockId: number; kind: string; dueAt: Date },
+): Promise<void> {
+  await tx
+    .insert(timers)
+    .values({ ...t, payload: {} })
+    .onConflictDoNothing();
+}
+
+/** The earliest pending timer, for the one-shot wake-up. */
+export async function nextTimerDue(db: Db): Promise<Date | null> {
+  const [row] = await db
+    .select({ dueAt: sql<Date | null>`min(${timers.dueAt})` })
+    .from(timers)
+    .where(eq(timers.status, 'pending'));
+  const v = row?.dueAt;
+  return v ? new Date(v) : null;
+}
+
+export async function markBreached(tx: Db, clockId: number, at: Date): Promise<void> {
+  await tx
+    .update(clocks)
+    .set({ breachedAt: at })
+    .where(and(eq(clocks.id, clockId), sql`${clocks.breachedAt} is null`));
+}

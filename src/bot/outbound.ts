@@ -1,0 +1,38 @@
+import type { Db } from '../../db/client.js';
+import { unitChat } from '../../db/repos/org-repo.js';
+import { enqueue } from '../../db/repos/outbox-repo.js';
+import type { OutMessage } from './message.js';
+
+export interface UnitPost {
+  platform: string;
+  unitId: string;
+  message: OutMessage;
+  /** Post into the thread of this item's card in the unit's chat. */
+  threadItemId?: number;
+  /** Remember the sent message as this item's card (or clock card) in the unit's chat. */
+  anchorItemId?: number;
+  anchorKind?: 'card' | 'clock';
+}
+
+/** Queues a message for a unit's group on a platform; false when the unit has no group there. */
+export async function postToUnit(tx: Db, p: UnitPost, now: Date): Promise<boolean> {
+  const chatId = await unitChat(tx, p.platform, p.unitId);
+  if (!chatId) return false;
+  await enqueue(
+    tx,
+    [
+      {
+        platform: p.platform,
+        op: p.threadItemId ? 'reply' : 'send',
+        chatId,
+        inThread: p.threadItemId !== undefined,
+        threadItemId: p.threadItemId ?? null,
+        anchorItemId: p.anchorItemId ?? null,
+        anchorKind: p.anchorKind ?? 'card',
+        payload: p.message,
+      },
+    ],
+    now,
+  );
+  return true;
+}
