@@ -1,12 +1,35 @@
 import type { CommandSpec, Dispatcher } from '../src/bot/dispatcher.js';
 import { detailAction, refreshAction } from './cards/item-actions.js';
 import { bindCommand } from './commands/bind.js';
+import { claimCommand, gradeCommand } from './commands/claim-grade.js';
+import { closeCommand, extendCommand } from './commands/close-extend.js';
 import { HELP, helpCommand } from './commands/help.js';
 import { listCommand } from './commands/list.js';
+import { messageCommand } from './commands/message.js';
 import { queryCommand } from './commands/query.js';
 import { reportCommand } from './commands/report.js';
+import {
+  pressConferenceCommand,
+  publishCommand,
+  reportSuperiorCommand,
+  updateCommand,
+} from './commands/respond.js';
 
-const COMMANDS = [reportCommand, queryCommand, listCommand, bindCommand];
+const COMMANDS = [
+  reportCommand,
+  claimCommand,
+  gradeCommand,
+  reportSuperiorCommand,
+  publishCommand,
+  pressConferenceCommand,
+  updateCommand,
+  closeCommand,
+  extendCommand,
+  messageCommand,
+  queryCommand,
+  listCommand,
+  bindCommand,
+];
 
 /** Name, aliases, usage and summary of every command, for platform command menus. */
 export const COMMAND_INFO: Omit<CommandSpec, 'handler'>[] = [...COMMANDS, HELP];

@@ -141,7 +141,8 @@ async function breach_(
     itemId: item.id,
     clockId: clock.id,
     kind: 'breach',
-    dueAt: nextBreachAt(clock.dueAt, k + 1, deps.pack.clocks.breach, now),
+    // The first repeat comes firstMinutes after the breach, each later one twice as far.
+    dueAt: nextBreachAt(clock.dueAt, Math.max(k, 0), deps.pack.clocks.breach, now),
   });
 }
 

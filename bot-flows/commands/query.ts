@@ -11,6 +11,15 @@ const USAGE = '/查询 <编号>，例：/查询 YQ20261122-003';
 
 export const EVENT_LABELS: Record<string, string> = {
   reported: '上报',
+  message_registered: '登记网民留言',
+  claimed: '认领',
+  graded: '研判',
+  reported_superior: '报告上级',
+  published: '发布',
+  press_conference: '举行新闻发布会',
+  updated: '续报',
+  extended: '延期',
+  closed: '办结',
 };
 
 /** The item's facts and its audit trail, newest last. */

@@ -24,7 +24,7 @@ import { startClocks } from '../clocks/plan.js';
 import { confirmation, notifyUnits } from './report-notify.js';
 
 export const REPORT_USAGE =
-  '/上报 <标题> [类别:<类别>] [级别:<级别>] [来源:<来源>] [链接:<网址>] [事发:<时间>] [涉事:<单位>] [突发]\n例：/上报 “某小学食堂饭菜变质” 类别:教育 级别:较大 来源:微博 事发:今天09:10';
+  '/上报 <标题> [类别:<类别>] [级别:<级别>] [来源:<来源>] [链接:<网址>] [事发:<时间>] [涉事:<单位>] [突发] [伤亡] [影响较大]\n例：/上报 “某小学食堂饭菜变质” 类别:教育 级别:较大 来源:微博 事发:今天09:10';
 
 const MAX_TITLE_CHARS = 200;
 
@@ -37,6 +37,8 @@ export interface ReportArgs {
   occurredAt: Date;
   involved: OrgUnit[];
   emergency: boolean;
+  casualties: boolean;
+  largeImpact: boolean;
 }
 
 const fail = (code: string, message: string) => new HuiyinError(code, message, REPORT_USAGE);
@@ -125,6 +127,8 @@ export function parseReportArgs(cmd: ParsedCommand, ctx: Pick<BotContext, 'org'>
     occurredAt,
     involved,
     emergency: cmd.flags.has('突发'),
+    casualties: cmd.flags.has('伤亡'),
+    largeImpact: cmd.flags.has('影响较大'),
   };
 }
 
@@ -152,6 +156,8 @@ export async function report(ctx: BotContext<InboundMessage>): Promise<void> {
       channel: args.channel,
       link: args.link,
       emergency: args.emergency,
+      casualties: args.casualties,
+      largeImpact: args.largeImpact,
       occurredAt: args.occurredAt,
       reportedAt: ctx.now,
       state: 'reported',

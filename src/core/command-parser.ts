@@ -25,10 +25,13 @@ export const OPTION_KEYS: Record<string, string[]> = {
   事发: ['at', 'occurred', 'time', '事发时间', '时间'],
   涉事: ['involved', '涉事单位'],
   单位: ['unit'],
+  受理: ['accepted', '受理日期'],
 };
 
 export const FLAG_KEYS: Record<string, string[]> = {
   突发: ['emergency', 'urgent', '突发事件'],
+  伤亡: ['casualties', '人员伤亡', '重大伤亡'],
+  影响较大: ['large-impact', '社会影响较大', '较大社会影响'],
 };
 
 // Quotes group words only where a token (or an option's value) begins: 网传“某校停课”不实

@@ -28,6 +28,12 @@ const ALLOWED: [ItemState, ItemAction, ItemState][] = [
   ['claimed', 'press_conference', 'responding'],
   ['responding', 'press_conference', 'responding'],
   ['responding', 'update', 'responding'],
+  ['reported', 'report', 'reported'],
+  ['claimed', 'report', 'claimed'],
+  ['awaiting_approval', 'report', 'awaiting_approval'],
+  ['responding', 'report', 'responding'],
+  ['reported', 'extend', 'reported'],
+  ['claimed', 'extend', 'claimed'],
   ['claimed', 'close', 'closed'],
   ['responding', 'close', 'closed'],
 ];

@@ -41,6 +41,8 @@ const DEFAULTS = {
   occurredAt: NOW.toISOString(),
   involved: [],
   emergency: false,
+  casualties: false,
+  largeImpact: false,
 };
 
 describe('parseReportArgs', () => {
@@ -56,7 +58,7 @@ describe('parseReportArgs', () => {
   it('reads every option, with aliases, into canonical values', () => {
     expect(
       plain(
-        '/report “某小学 食堂：饭菜变质” category:education level:major 来源:weibo 链接:https://X.cn/a?b=1 事发:昨天 18:00 涉事:省教育厅 突发',
+        '/report “某小学 食堂：饭菜变质” category:education level:major 来源:weibo 链接:https://X.cn/a?b=1 事发:昨天 18:00 涉事:省教育厅 突发 伤亡',
       ),
     ).toEqual({
       title: '某小学 食堂：饭菜变质',
@@ -67,6 +69,8 @@ describe('parseReportArgs', () => {
       occurredAt: '2026-11-21T10:00:00.000Z',
       involved: ['jyt'],
       emergency: true,
+      casualties: true,
+      largeImpact: false,
     });
   });
 
@@ -81,6 +85,8 @@ describe('parseReportArgs', () => {
       occurredAt: '2026-11-22T01:10:00.000Z',
       involved: [],
       emergency: false,
+      casualties: false,
+      largeImpact: false,
     });
   });
 

@@ -1,0 +1,85 @@
+import type { CommandSpec } from '../../src/bot/dispatcher.js';
+import { textMessage } from '../../src/bot/message.js';
+import { timeLeft } from '../../src/core/clocks.js';
+import { optionValue } from '../../src/core/command-parser.js';
+import { HuiyinError } from '../../src/core/errors.js';
+import { formatShanghai } from '../../src/core/time.js';
+import { findLevel, LEVELS } from '../../src/core/vocabulary.js';
+import { replanClocks } from '../clocks/plan.js';
+import { cite } from '../policies/types.js';
+import { applyAction, commandItem, refreshItem, requireRole } from './item-command.js';
+
+const CLAIM_USAGE = '/认领 <编号>，例：/认领 YQ20261122-003';
+const GRADE_USAGE = `/研判 <编号> 级别:<${LEVELS.join('|')}>，例：/研判 YQ20261122-003 级别:重大`;
+
+/** /认领: the unit takes the item on; reminders then @ the officer who claimed it. */
+export const claimCommand: CommandSpec = {
+  name: '认领',
+  aliases: ['claim'],
+  usage: CLAIM_USAGE,
+  summary: '认领一条舆情，由你负责处置（责任单位的新闻发言人、工作人员）',
+  async handler(ctx) {
+    const item = await commandItem(ctx, CLAIM_USAGE);
+    await requireRole(ctx, item, ['spokesperson', 'officer'], '认领', CLAIM_USAGE);
+    const updated = await applyAction(
+      ctx,
+      item,
+      'claim',
+      'claimed',
+      {},
+      { claimedByPersonId: ctx.actor?.person.id },
+    );
+    await refreshItem(ctx, updated);
+    await ctx.reply(
+      textMessage(
+        `✅ ${item.number}《${item.title}》已由${ctx.actorName}认领，此后的时限提醒将@${ctx.actorName}。`,
+      ),
+    );
+  },
+};
+
+/** /研判: a leader or approver sets the level; the clocks are re-planned from 事发. */
+export const gradeCommand: CommandSpec = {
+  name: '研判',
+  aliases: ['grade'],
+  usage: GRADE_USAGE,
+  summary: '研判定级（领导、审核人）；升级为重大时立即增加1小时报告时限',
+  async handler(ctx) {
+    const item = await commandItem(ctx, GRADE_USAGE);
+    const text = ctx.command ? (optionValue(ctx.command, '级别') ?? ctx.command.positional[1]) : undefined;
+    const level = text ? findLevel(text) : undefined;
+    if (!level) {
+      throw new HuiyinError(
+        'huiyin_unknown_level',
+        text ? `无法识别级别「${text}」。可用级别：${LEVELS.join('、')}。` : '缺少级别。',
+        GRADE_USAGE,
+      );
+    }
+    await requireRole(ctx, item, ['leader', 'approver'], '研判定级', GRADE_USAGE);
+    const updated = await applyAction(
+      ctx,
+      item,
+      'grade',
+      'graded',
+      { level, previous: item.level ?? item.proposedLevel },
+      { level },
+    );
+    const added = await replanClocks(
+      ctx.tx,
+      ctx.pack,
+      updated,
+      ctx.now,
+      ctx.actor?.person.id ?? ctx.actorName,
+    );
+    await refreshItem(ctx, updated);
+    const lines = [`✅ ${item.number}《${item.title}》研判为「${level}」。`];
+    for (const c of added) {
+      const rule = ctx.pack.clocks.rules.find((r) => r.kind === c.kind);
+      const late = c.dueAt <= ctx.now;
+      lines.push(
+        `${late ? '🚨' : '⏳'} 新增时限「${c.label}」：${formatShanghai(c.dueAt)} 前（${timeLeft(c.dueAt, ctx.now)}）${late ? '，自事发起算已经超时，请立即处置' : ''}。${rule ? cite(ctx.pack, rule.clause) : ''}`,
+      );
+    }
+    await ctx.reply(textMessage(lines.join('\n')));
+  },
+};

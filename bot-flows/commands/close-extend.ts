@@ -1,0 +1,90 @@
+import { endClocks, openClocks } from '../../db/repos/clock-repo.js';
+import type { CommandSpec } from '../../src/bot/dispatcher.js';
+import { textMessage } from '../../src/bot/message.js';
+import { HuiyinError } from '../../src/core/errors.js';
+import { formatShanghai } from '../../src/core/time.js';
+import { unknownYearNotice } from '../../src/core/working-days.js';
+import { replanClocks } from '../clocks/plan.js';
+import { cite } from '../policies/types.js';
+import {
+  applyAction,
+  byAction,
+  commandItem,
+  refreshItem,
+  requireRole,
+  satisfyClocks,
+} from './item-command.js';
+
+const CLOSE_USAGE = '/办结 <编号> <结果>，例：/办结 YQ20261122-003 已澄清并公开处置结果';
+const EXTEND_USAGE = '/延期 <编号> <理由>，例：/延期 YQ20261122-003 涉及多个部门，情况特别复杂';
+
+/** /办结: the item is done; its close clocks are met and every other open clock ends. */
+export const closeCommand: CommandSpec = {
+  name: '办结',
+  aliases: ['close'],
+  usage: CLOSE_USAGE,
+  summary: '办结并记录结果',
+  async handler(ctx) {
+    const item = await commandItem(ctx, CLOSE_USAGE);
+    const result = ctx.command?.positional.slice(1).join(' ').trim() ?? '';
+    if (!result) throw new HuiyinError('huiyin_missing_result', '缺少办理结果。', CLOSE_USAGE);
+    await requireRole(ctx, item, ['spokesperson', 'officer', 'leader'], '办结', CLOSE_USAGE);
+    const updated = await applyAction(ctx, item, 'close', 'closed', { result });
+    const met = await satisfyClocks(ctx, item, byAction('close'));
+    const rest = await openClocks(ctx.tx, item.id);
+    await endClocks(
+      ctx.tx,
+      rest.map((c) => c.id),
+      { status: 'cancelled', at: ctx.now, by: ctx.actor?.person.id ?? ctx.actorName },
+    );
+    await refreshItem(ctx, updated);
+    const late = met.filter((c) => c.dueAt < ctx.now);
+    await ctx.reply(
+      textMessage(
+        `✅ ${item.number}《${item.title}》已办结：${result}${late.length > 0 ? `\n（办结时已超过时限：${late.map((c) => c.label).join('、')}）` : ''}`,
+      ),
+    );
+  },
+};
+
+/** /延期: once, +N working days for a complex 网民留言, decided by an approver of the unit. */
+export const extendCommand: CommandSpec = {
+  name: '延期',
+  aliases: ['extend'],
+  usage: EXTEND_USAGE,
+  summary: '网民留言情况特别复杂的，延长办理时限（审核人，限一次）',
+  async handler(ctx) {
+    const item = await commandItem(ctx, EXTEND_USAGE);
+    const reason = ctx.command?.positional.slice(1).join(' ').trim() ?? '';
+    if (!reason) throw new HuiyinError('huiyin_missing_reason', '缺少延期理由。', EXTEND_USAGE);
+    if (item.kind !== 'message')
+      throw new HuiyinError('huiyin_not_message', '只有网民留言可以延期。', EXTEND_USAGE);
+    if (item.extendedWorkingDays > 0)
+      throw new HuiyinError('huiyin_already_extended', '该留言已延期过一次，不能再次延期。', EXTEND_USAGE);
+    await requireRole(ctx, item, ['approver'], '批准延期', EXTEND_USAGE);
+    const days = ctx.pack.clocks.extension.workingDays;
+    const updated = await applyAction(
+      ctx,
+      item,
+      'extend',
+      'extended',
+      { reason, workingDays: days },
+      { extendedWorkingDays: days },
+    );
+    const added = await replanClocks(
+      ctx.tx,
+      ctx.pack,
+      updated,
+      ctx.now,
+      ctx.actor?.person.id ?? ctx.actorName,
+    );
+    await refreshItem(ctx, updated);
+    const due = added[0];
+    const notice = due ? unknownYearNotice(due.unknownYears) : null;
+    await ctx.reply(
+      textMessage(
+        `✅ ${item.number} 已延期 ${days} 个工作日${due ? `，新的办结时限：${formatShanghai(due.dueAt)} 前` : ''}。理由：${reason}\n${cite(ctx.pack, ctx.pack.clocks.extension.clause)}${notice ? `\n⚠️ ${notice}` : ''}`,
+      ),
+    );
+  },
+};

@@ -1,0 +1,148 @@
+import { eq, sql } from 'drizzle-orm';
+import type { Role } from '../../db/org-file.js';
+import { type ClockRow, endClocks, insertClocks, openClocks } from '../../db/repos/clock-repo.js';
+import { type ItemRow, insertItemEvent, itemUnitRoles } from '../../db/repos/item-repo.js';
+import { chatUnit } from '../../db/repos/org-repo.js';
+import { enqueue } from '../../db/repos/outbox-repo.js';
+import { itemMessages, items } from '../../db/schema.js';
+import type { BotContext } from '../../src/bot/context.js';
+import type { InboundMessage } from '../../src/bot/event.js';
+import type { ClockAction } from '../../src/core/clocks.js';
+import { HuiyinError } from '../../src/core/errors.js';
+import { type ItemAction, type ItemState, nextState } from '../../src/core/item-state.js';
+import { cardMentions, itemCard } from '../cards/item-card.js';
+import { refreshClockCard } from '../clocks/notify.js';
+import { itemByNumberArg } from '../item-lookup.js';
+
+const ROLE_NAMES: Record<Role, string> = {
+  spokesperson: '新闻发言人',
+  officer: '工作人员',
+  leader: '领导',
+  approver: '审核人',
+  admin: '管理员',
+};
+
+/** The item a command names in its first argument. */
+export const commandItem = (ctx: BotContext<InboundMessage>, usage: string) =>
+  itemByNumberArg(ctx.tx, ctx.command?.positional[0], usage);
+
+/**
+ * Refuses unless the sender holds one of `roles` in a unit responsible for the item (its owner
+ * or a responsible unit); the refusal names who may.
+ */
+export async function requireRole(
+  ctx: BotContext,
+  item: ItemRow,
+  roles: Role[],
+  what: string,
+  usage: string,
+) {
+  const unitIds = [
+    item.ownerUnitId,
+    ...(await itemUnitRoles(ctx.tx, item.id)).filter((r) => r.role === 'responsible').map((r) => r.unitId),
+  ];
+  const ok = ctx.actor?.memberships.some(
+    (m) => unitIds.includes(m.unitId) && m.roles.some((r) => roles.includes(r)),
+  );
+  if (ok) return;
+  const units = [...new Set(unitIds)].map((id) => ctx.org.units.get(id)?.name ?? id).join('、');
+  throw new HuiyinError(
+    'huiyin_not_allowed',
+    `只有${units}的${roles.map((r) => ROLE_NAMES[r]).join('、')}可以${what}。`,
+    usage,
+  );
+}
+
+/**
+ * Moves the item by `action` (refused when its state does not allow it), applies `patch`,
+ * bumps its version and writes the audit event, all in the command's transaction.
+ */
+export async function applyAction(
+  ctx: BotContext,
+  item: ItemRow,
+  action: ItemAction,
+  eventKind: string,
+  data: Record<string, unknown>,
+  patch: Partial<typeof items.$inferInsert> = {},
+): Promise<ItemRow> {
+  const state = nextState(item.state as ItemState, action);
+  const [updated] = await ctx.tx
+    .update(items)
+    .set({ ...patch, state, version: sql`${items.version} + 1`, updatedAt: ctx.now })
+    .where(eq(items.id, item.id))
+    .returning();
+  if (!updated) throw new Error(`item ${item.id} vanished`);
+  await insertItemEvent(ctx.tx, {
+    itemId: item.id,
+    kind: eventKind,
+    actorPersonId: ctx.actor?.person.id ?? null,
+    actorName: ctx.actorName,
+    at: ctx.now,
+    data: { from: item.state, to: state, ...data },
+  });
+  return updated;
+}
+
+/** Marks the item's open clocks that `actions` satisfy as met; returns them. */
+export async function satisfyClocks(ctx: BotContext, item: ItemRow, match: (c: ClockRow) => boolean) {
+  const met = (await openClocks(ctx.tx, item.id)).filter(match);
+  await endClocks(
+    ctx.tx,
+    met.map((c) => c.id),
+    { status: 'satisfied', at: ctx.now, by: ctx.actor?.person.id ?? ctx.actorName },
+  );
+  return met;
+}
+
+export const byAction =
+  (...actions: ClockAction[]) =>
+  (c: ClockRow) =>
+    c.kind !== 'continuing' && actions.includes(c.action as ClockAction);
+
+/** Starts the next 持续发布 clock (after a response, and after each 续报). */
+export async function startContinuing(ctx: BotContext, item: ItemRow): Promise<ClockRow> {
+  const c = ctx.pack.clocks.continuing;
+  const dueAt = new Date(ctx.now.getTime() + c.everyHours * 3_600_000);
+  const [row] = await insertClocks(
+    ctx.tx,
+    item.id,
+    [
+      {
+        kind: c.kind,
+        label: c.label,
+        action: 'publish',
+        startsAt: ctx.now,
+        dueAt,
+        reminders: [new Date(dueAt.getTime() - 3_600_000)],
+        unknownYears: [],
+      },
+    ],
+    ctx.now,
+  );
+  return row as ClockRow;
+}
+
+/** Redraws the item's cards in every chat and its clock card, after a change. */
+export async function refreshItem(ctx: BotContext, item: ItemRow): Promise<void> {
+  const roles = await itemUnitRoles(ctx.tx, item.id);
+  const cards = await ctx.tx.select().from(itemMessages).where(eq(itemMessages.itemId, item.id));
+  for (const m of cards.filter((x) => x.kind === 'card' && x.platform === item.platform)) {
+    const here = await chatUnit(ctx.tx, m.platform, m.chatId);
+    const forUnit = here && roles.some((r) => r.unitId === here) ? here : null;
+    const mentions = forUnit ? await cardMentions(ctx, item, forUnit) : [];
+    await enqueue(
+      ctx.tx,
+      [
+        {
+          platform: m.platform,
+          op: 'update',
+          chatId: m.chatId,
+          targetMessageId: m.messageId,
+          payload: { kind: 'card', card: itemCard(ctx.pack, ctx.org, item, roles, mentions, forUnit) },
+        },
+      ],
+      ctx.now,
+    );
+  }
+  await refreshClockCard(ctx.tx, ctx.pack, item, ctx.now);
+}

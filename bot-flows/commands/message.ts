@@ -1,0 +1,146 @@
+import { insertItem, insertItemEvent, nextItemNumber } from '../../db/repos/item-repo.js';
+import type { CommandSpec } from '../../src/bot/dispatcher.js';
+import { textMessage } from '../../src/bot/message.js';
+import { MESSAGE_TYPES, type MessageType, timeLeft } from '../../src/core/clocks.js';
+import { optionValue } from '../../src/core/command-parser.js';
+import { HuiyinError } from '../../src/core/errors.js';
+import { formatShanghai, fromShanghai, shanghaiParts } from '../../src/core/time.js';
+import { unknownYearNotice } from '../../src/core/working-days.js';
+import { cardMentions, itemCard } from '../cards/item-card.js';
+import { refreshClockCard } from '../clocks/notify.js';
+import { startClocks } from '../clocks/plan.js';
+import { cite } from '../policies/types.js';
+
+const USAGE =
+  '/留言 <类型> <标题> [受理:<日期>] [单位:<承办单位>]\n类型：表扬感谢、谏言咨询、申诉求助；受理默认今天。\n例：/留言 申诉求助 “小区停水三天无人处理” 受理:2026-11-20';
+
+const TYPE_ALIASES: Record<MessageType, string[]> = {
+  表扬感谢: ['表扬', '感谢', '表扬和感谢', 'praise'],
+  谏言咨询: ['谏言', '咨询', '谏言和咨询', 'advice'],
+  申诉求助: ['申诉', '求助', '申诉和寻求解决', 'appeal'],
+};
+
+const findType = (s: string) =>
+  MESSAGE_TYPES.find((t) => t === s.trim() || TYPE_ALIASES[t].includes(s.trim().toLowerCase()));
+
+/** 受理 as a Shanghai calendar day: 2026-11-20, 11-20, 今天, 昨天, 前天. */
+function acceptedDay(text: string, now: Date): Date {
+  const t = text.normalize('NFKC').trim();
+  const today = shanghaiParts(now);
+  const back = { 今天: 0, 昨天: 1, 前天: 2 }[t];
+  let day: Date | null = null;
+  if (back !== undefined) {
+    const p = shanghaiParts(new Date(now.getTime() - back * 86_400_000));
+    day = fromShanghai({ ...p, hour: 0, minute: 0 });
+  } else {
+    const m = /^(?:(\d{4})[-/.年])?(\d{1,2})[-/.月](\d{1,2})日?$/.exec(t);
+    if (m)
+      day = fromShanghai({
+        year: Number(m[1] ?? today.year),
+        month: Number(m[2]),
+        day: Number(m[3]),
+        hour: 0,
+        minute: 0,
+      });
+  }
+  if (!day)
+    throw new HuiyinError(
+      'huiyin_bad_date',
+      `无法识别受理日期「${text}」，请写 2026-11-20、11-20、今天 或 昨天。`,
+      USAGE,
+    );
+  if (day > now) throw new HuiyinError('huiyin_future_date', `受理日期「${text}」晚于今天。`, USAGE);
+  return day;
+}
+
+/** /留言: a 网民留言 with its working-day clock (5 / 10 / 20 working days, seed 000 四(三)). */
+export const messageCommand: CommandSpec = {
+  name: '留言',
+  aliases: ['message'],
+  usage: USAGE,
+  summary: '登记网民留言，按类型计算办结时限（工作日）',
+  async handler(ctx) {
+    const cmd = ctx.command;
+    const [typeText, ...titleWords] = cmd?.positional ?? [];
+    const type = typeText ? findType(typeText) : undefined;
+    if (!type) {
+      throw new HuiyinError(
+        'huiyin_unknown_message_type',
+        typeText ? `无法识别留言类型「${typeText}」。` : '缺少留言类型。',
+        USAGE,
+      );
+    }
+    const title = titleWords.join(' ').trim();
+    if (!title) throw new HuiyinError('huiyin_missing_title', '缺少留言标题。', USAGE);
+    const unitText = cmd ? optionValue(cmd, '单位') : undefined;
+    const unit = unitText ? ctx.org.resolve(unitText) : ctx.chatUnitId ? ctx.org.get(ctx.chatUnitId) : null;
+    if (!unit)
+      throw new HuiyinError('huiyin_no_unit', '本群未绑定单位，请用「单位:<承办单位>」指明承办单位。', USAGE);
+    const acceptedText = cmd ? optionValue(cmd, '受理') : undefined;
+    const acceptedAt = acceptedText ? acceptedDay(acceptedText, ctx.now) : ctx.now;
+
+    const number = await nextItemNumber(ctx.tx, ctx.now);
+    const item = await insertItem(
+      ctx.tx,
+      {
+        number,
+        title,
+        category: '网民留言',
+        kind: 'message',
+        messageType: type,
+        acceptedAt,
+        occurredAt: acceptedAt,
+        reportedAt: ctx.now,
+        state: 'reported',
+        ownerUnitId: unit.id,
+        routingRule: 'assigned',
+        policyPack: ctx.pack.id,
+        reporterPersonId: ctx.actor?.person.id ?? null,
+        reporterName: ctx.actorName,
+        reporterUnitId: ctx.chatUnitId,
+        platform: ctx.platform,
+        sourceChatId: ctx.event.chatId,
+        sourceMessageId: ctx.event.messageId,
+        updatedAt: ctx.now,
+      },
+      [{ unitId: unit.id, role: 'responsible' }],
+    );
+    await insertItemEvent(ctx.tx, {
+      itemId: item.id,
+      kind: 'message_registered',
+      actorPersonId: ctx.actor?.person.id ?? null,
+      actorName: ctx.actorName,
+      at: ctx.now,
+      data: { title, messageType: type, acceptedAt: acceptedAt.toISOString(), unitId: unit.id },
+    });
+    const mentions = await cardMentions(ctx, item, unit.id);
+    const card = itemCard(
+      ctx.pack,
+      ctx.org,
+      item,
+      [{ unitId: unit.id, role: 'responsible' }],
+      mentions,
+      unit.id,
+    );
+    const delivered = await ctx.sendToUnit(unit.id, { kind: 'card', card }, { anchorItemId: item.id });
+    const [clock] = await startClocks(ctx.tx, ctx.pack, item, ctx.now);
+    await refreshClockCard(ctx.tx, ctx.pack, item, ctx.now);
+    const rule = ctx.pack.clocks.rules.find((r) => r.kind === clock?.kind);
+    const notice = clock ? unknownYearNotice(clock.unknownYears) : null;
+    await ctx.replyInThread(
+      textMessage(
+        [
+          `✅ 已登记网民留言 ${number}《${title}》（${type}），承办单位：${unit.name}。`,
+          clock
+            ? `办结并回复时限：${formatShanghai(clock.dueAt)} 前（${timeLeft(clock.dueAt, ctx.now)}）。`
+            : '',
+          rule ? cite(ctx.pack, rule.clause) : '',
+          notice ? `⚠️ ${notice}` : '',
+          delivered ? '' : `⚠️ ${unit.name}在本平台尚未绑定群聊，卡片未能送达。`,
+        ]
+          .filter(Boolean)
+          .join('\n'),
+      ),
+    );
+  },
+};
