@@ -85,11 +85,16 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
     new Dispatcher({ db: database.db, pack, org: currentOrg, clock, log, onEnqueued: () => outbox.wake() }),
   );
   const inbox = new InboxRunner({ db: database.db, dispatcher, clock, log });
+  let orgNow: Org | null = null;
   const timers = new TimerRunner({
     db: database.db,
     clock,
     log,
-    handle: async (tx, due, at) => handleDueTimers(tx, due, at, { pack, org: await currentOrg() }),
+    // Loaded before the pass's transaction: an embedded database has a single connection.
+    beforePass: async () => {
+      orgNow = await currentOrg();
+    },
+    handle: (tx, due, at) => handleDueTimers(tx, due, at, { pack, org: orgNow as Org }),
     onEnqueued: () => outbox.wake(),
   });
   let botId: string | null = null;

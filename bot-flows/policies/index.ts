@@ -1,7 +1,12 @@
+import { baoshanForestry2020 } from './baoshan-forestry-2020.js';
+import { province2013 } from './province-2013.js';
+import { qinzhouCity } from './qinzhou-city.js';
 import type { PolicyPack } from './types.js';
 import { yn2016106 } from './yn-2016-106.js';
 
-export const POLICY_PACKS: Record<string, PolicyPack> = { [yn2016106.id]: yn2016106 };
+export const POLICY_PACKS: Record<string, PolicyPack> = Object.fromEntries(
+  [yn2016106, baoshanForestry2020, qinzhouCity, province2013].map((p) => [p.id, p]),
+);
 export const DEFAULT_POLICY_PACK = yn2016106.id;
 
 export function policyPack(id: string): PolicyPack {

@@ -13,6 +13,8 @@ export interface TimerRunnerDeps {
   log: Logger;
   /** Turns due timers into messages; runs inside the claiming transaction. */
   handle: (tx: Db, due: TimerRow[], now: Date) => Promise<void>;
+  /** Runs before each pass, outside its transaction (an embedded database has one connection). */
+  beforePass?: () => Promise<void>;
   /** Called after a pass queued messages. */
   onEnqueued?: () => void;
 }
@@ -50,6 +52,7 @@ export class TimerRunner {
   /** One claim-and-fire pass; returns how many timers were handled. */
   async runOnce(): Promise<number> {
     const now = this.deps.clock.now();
+    await this.deps.beforePass?.();
     const n = await this.deps.db.transaction(async (tx) => {
       const due = await claimDueTimers(tx, now, BATCH);
       if (due.length > 0) await this.deps.handle(tx, due, now);
