@@ -1,0 +1,124 @@
+/**
+ * npm run bench:clocks — 100,000 open clocks on real Postgres: how late due reminders go out
+ * (p50 / p99) with the timer runner on its real one-second tick and one-shot wake-ups, and how
+ * long one claim takes with 1,000 vs 100,000 open clocks (it should not grow with open clocks).
+ * HUIYIN_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres) must allow CREATE DATABASE.
+ */
+import { randomBytes } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import postgres from 'postgres';
+import { handleDueTimers } from '../bot-flows/clocks/notify.js';
+import { yn2016106 } from '../bot-flows/policies/yn-2016-106.js';
+import { type Db, openDatabase } from '../db/client.js';
+import { readOrgFile } from '../db/org-file.js';
+import { claimDueTimers } from '../db/repos/clock-repo.js';
+import { importOrg, loadOrg } from '../db/repos/org-repo.js';
+import { systemClock } from '../src/core/time.js';
+import { createLogger } from '../src/log.js';
+import { TimerRunner } from '../src/scheduler/timer-runner.js';
+import { DEMO_ORG_FILE } from '../src/service.js';
+
+const OPEN = Number(process.env.BENCH_OPEN_CLOCKS ?? 100_000);
+const DUE = Number(process.env.BENCH_DUE ?? 400);
+const WINDOW_S = 10;
+
+/** Items, each with clocks whose timers fall due between `fromS` and `toS` seconds from now. */
+async function seed(db: Db, count: number, fromS: number, toS: number, tag: string) {
+  await db.execute(sql`
+    with it as (
+      insert into items (number, title, category, occurred_at, reported_at, state, owner_unit_id, routing_rule,
+        policy_pack, reporter_name, platform, source_chat_id, source_message_id, updated_at)
+      select ${`BENCH-${tag}-`} || g, ${`压测${tag}`} || g, '应急管理', now(), now(), 'claimed', 'yjb', 'guikou',
+        'yn-2016-106', '压测', 'sandbox', 'sb-lobby', 'm' || g, now()
+      from generate_series(1, ${Math.ceil(count / 100)}) g
+      returning id
+    ), c as (
+      insert into clocks (item_id, kind, label, action, starts_at, due_at)
+      select it.id, 'bench_' || k, '压测时限' || k, 'publish', now(),
+        now() + (${fromS} + random() * ${toS - fromS}) * interval '1 second'
+      from it, generate_series(1, 100) k
+      returning id, item_id, due_at
+    )
+    insert into timers (key, item_id, clock_id, kind, due_at, payload)
+    select ${`bench:${tag}:`} || c.id, c.item_id, c.id, 'reminder', c.due_at - interval '1 minute' * 0, '{}'::jsonb
+    from c limit ${count}`);
+}
+
+async function claimMs(db: Db): Promise<number> {
+  const runs: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const t0 = performance.now();
+    await db
+      .transaction(async (tx) => {
+        await claimDueTimers(tx, new Date(), 200);
+        tx.rollback();
+      })
+      .catch(() => {});
+    runs.push(performance.now() - t0);
+  }
+  runs.sort((a, b) => a - b);
+  return runs[Math.floor(runs.length / 2)] as number;
+}
+
+async function main() {
+  const adminUrl = process.env.HUIYIN_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const name = `huiyin_bench_${randomBytes(4).toString('hex')}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const database = await openDatabase({ databaseUrl: url.toString(), maxConnections: 10 });
+  const log = createLogger('error');
+  try {
+    await database.migrate();
+    await importOrg(database.db, readOrgFile(DEMO_ORG_FILE), new Date());
+    const { db } = database;
+
+    await seed(db, 1_000, 3_600, 86_400, 'small');
+    await db.execute(sql`analyze`);
+    const small = await claimMs(db);
+    await seed(db, OPEN - 1_000, 3_600, 86_400, 'large');
+    await db.execute(sql`analyze`);
+    const large = await claimMs(db);
+
+    // Reminders due over the next few seconds, measured as the real runner fires them.
+    const lateness: number[] = [];
+    const org = await loadOrg(db);
+    await seed(db, DUE, 2, 2 + WINDOW_S, 'due');
+    const runner = new TimerRunner({
+      db,
+      clock: systemClock,
+      log,
+      handle: async (tx, due, now) => {
+        for (const t of due) lateness.push(now.getTime() - t.dueAt.getTime());
+        await handleDueTimers(tx, due, now, { pack: yn2016106, org });
+      },
+    });
+    runner.start();
+    await new Promise((r) => setTimeout(r, (WINDOW_S + 4) * 1000));
+    await runner.stop();
+
+    lateness.sort((a, b) => a - b);
+    const pct = (p: number) =>
+      lateness[Math.min(lateness.length - 1, Math.floor((p / 100) * lateness.length))] ?? Number.NaN;
+    process.stdout.write(`Response clocks, ${OPEN.toLocaleString()} open clocks on Postgres\n`);
+    process.stdout.write(
+      `reminders fired     : ${lateness.length} of ${DUE} due in a ${WINDOW_S} s window\n`,
+    );
+    process.stdout.write(
+      `lateness            : p50 ${pct(50).toFixed(0)} ms   p99 ${pct(99).toFixed(0)} ms   (target p99 ≤ 1000 ms)\n`,
+    );
+    process.stdout.write(
+      `claim query (median): ${small.toFixed(2)} ms with 1,000 open   ${large.toFixed(2)} ms with ${OPEN.toLocaleString()} open   ratio ${(large / small).toFixed(2)}x\n`,
+    );
+  } finally {
+    await database.close();
+    await admin.unsafe(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench:clocks failed: ${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});
