@@ -38,7 +38,7 @@ export const detailAction: ActionSpec = {
   name: 'detail',
   async handler(ctx) {
     const { item } = await clickedItem(ctx);
-    await ctx.postInItemThread(item.id, await itemDetail(ctx.tx, ctx.org, item));
+    await ctx.postInItemThread(item.id, await itemDetail(ctx.tx, ctx.org, item, ctx.now));
     ctx.toast('info', '处置记录已发到话题中');
   },
 };

@@ -2,7 +2,8 @@ import type { Db } from '../../db/client.js';
 import { type ClockRow, endClocks, insertClocks, itemClocks, openClocks } from '../../db/repos/clock-repo.js';
 import type { ItemRow } from '../../db/repos/item-repo.js';
 import { type ClockFacts, type MessageType, planClocks } from '../../src/core/clocks.js';
-import { createCalendar } from '../../src/core/working-days.js';
+import { createCalendar, unknownYearNotice } from '../../src/core/working-days.js';
+import type { Logger } from '../../src/log.js';
 import type { PolicyPack } from '../policies/types.js';
 
 /** The official working-day calendar: chinese-days plus the project's overrides. */
@@ -22,10 +23,30 @@ export function factsOf(item: ItemRow): ClockFacts {
   };
 }
 
+/** Says in the log when a deadline was counted through a year with no holiday data. */
+function warnUnknownYears(log: Logger | undefined, item: ItemRow, rows: ClockRow[]) {
+  const years = [...new Set(rows.flatMap((c) => c.unknownYears))];
+  if (years.length > 0) {
+    log?.warn('deadline counted without holiday data', {
+      item: item.number,
+      years,
+      notice: unknownYearNotice(years),
+    });
+  }
+}
+
 /** Plans and stores the clocks of a new item. */
-export async function startClocks(tx: Db, pack: PolicyPack, item: ItemRow, now: Date): Promise<ClockRow[]> {
+export async function startClocks(
+  tx: Db,
+  pack: PolicyPack,
+  item: ItemRow,
+  now: Date,
+  log?: Logger,
+): Promise<ClockRow[]> {
   const planned = planClocks(pack.clocks.rules, factsOf(item), calendar, item.extendedWorkingDays);
-  return insertClocks(tx, item.id, planned, now);
+  const rows = await insertClocks(tx, item.id, planned, now);
+  warnUnknownYears(log, item, rows);
+  return rows;
 }
 
 /**
@@ -39,6 +60,7 @@ export async function replanClocks(
   item: ItemRow,
   now: Date,
   by: string,
+  log?: Logger,
 ): Promise<ClockRow[]> {
   const planned = planClocks(pack.clocks.rules, factsOf(item), calendar, item.extendedWorkingDays);
   const open = (await openClocks(tx, item.id)).filter((c) => c.kind !== pack.clocks.continuing.kind);
@@ -56,5 +78,7 @@ export async function replanClocks(
   );
   const keep = new Set(open.filter((c) => !stale.includes(c)).map((c) => c.kind));
   const fresh = planned.filter((p) => !keep.has(p.kind) && !done.has(p.kind));
-  return insertClocks(tx, item.id, fresh, now);
+  const rows = await insertClocks(tx, item.id, fresh, now);
+  warnUnknownYears(log, item, rows);
+  return rows;
 }

@@ -123,7 +123,7 @@ export const messageCommand: CommandSpec = {
       unit.id,
     );
     const delivered = await ctx.sendToUnit(unit.id, { kind: 'card', card }, { anchorItemId: item.id });
-    const [clock] = await startClocks(ctx.tx, ctx.pack, item, ctx.now);
+    const [clock] = await startClocks(ctx.tx, ctx.pack, item, ctx.now, ctx.log);
     await refreshClockCard(ctx.tx, ctx.pack, item, ctx.now);
     const rule = ctx.pack.clocks.rules.find((r) => r.kind === clock?.kind);
     const notice = clock ? unknownYearNotice(clock.unknownYears) : null;

@@ -1,7 +1,9 @@
 import type { Db } from '../../db/client.js';
+import { itemClocks } from '../../db/repos/clock-repo.js';
 import { eventsOf, type ItemRow, itemUnitRoles } from '../../db/repos/item-repo.js';
 import type { CommandSpec } from '../../src/bot/dispatcher.js';
 import { type OutMessage, textMessage } from '../../src/bot/message.js';
+import { timeLeft } from '../../src/core/clocks.js';
 import type { Org } from '../../src/core/org.js';
 import { formatShanghai } from '../../src/core/time.js';
 import { levelLabel, namesWithRole, stateLabel } from '../cards/item-card.js';
@@ -23,7 +25,7 @@ export const EVENT_LABELS: Record<string, string> = {
 };
 
 /** The item's facts and its audit trail, newest last. */
-export async function itemDetail(db: Db, org: Org, item: ItemRow): Promise<OutMessage> {
+export async function itemDetail(db: Db, org: Org, item: ItemRow, now: Date): Promise<OutMessage> {
   const roles = await itemUnitRoles(db, item.id);
   const events = await eventsOf(db, item.id);
   const lines = [
@@ -33,6 +35,12 @@ export async function itemDetail(db: Db, org: Org, item: ItemRow): Promise<OutMe
     `事发：${formatShanghai(item.occurredAt)}｜上报：${formatShanghai(item.reportedAt)}（${item.reporterName}）`,
   ];
   if (item.link) lines.push(`链接：${item.link}`);
+  const open = (await itemClocks(db, item.id)).filter((c) => c.status === 'open');
+  if (open.length > 0) {
+    lines.push('时限：');
+    for (const c of open)
+      lines.push(`· ${c.label}：${formatShanghai(c.dueAt)} 前（${timeLeft(c.dueAt, now)}）`);
+  }
   lines.push('进展：');
   for (const e of events.slice(-10)) {
     lines.push(`· ${formatShanghai(e.at)} ${e.actorName} ${EVENT_LABELS[e.kind] ?? e.kind}`);
@@ -47,6 +55,6 @@ export const queryCommand: CommandSpec = {
   summary: '查看一条舆情的状态和处置记录',
   async handler(ctx) {
     const item = await itemByNumberArg(ctx.tx, ctx.command?.positional[0], USAGE);
-    await ctx.reply(await itemDetail(ctx.tx, ctx.org, item));
+    await ctx.reply(await itemDetail(ctx.tx, ctx.org, item, ctx.now));
   },
 };

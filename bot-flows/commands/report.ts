@@ -197,7 +197,7 @@ export async function report(ctx: BotContext<InboundMessage>): Promise<void> {
       undelivered: delivery.undelivered,
     },
   });
-  await startClocks(ctx.tx, ctx.pack, item, ctx.now);
+  await startClocks(ctx.tx, ctx.pack, item, ctx.now, ctx.log);
   await refreshClockCard(ctx.tx, ctx.pack, item, ctx.now);
   await ctx.replyInThread(confirmation(item, decision, reporterUnit !== null, delivery));
 }

@@ -5,6 +5,7 @@ import { platformUserId } from '../../db/repos/org-repo.js';
 import { enqueue, type OutboxInsert } from '../../db/repos/outbox-repo.js';
 import type { ParsedCommand } from '../core/command-parser.js';
 import type { Org } from '../core/org.js';
+import { type Logger, silentLogger } from '../log.js';
 import type { CardActionEvent, InboundEvent, InboundMessage } from './event.js';
 import type { CardSpec, OutMessage, Part } from './message.js';
 import { postToUnit } from './outbound.js';
@@ -34,6 +35,7 @@ export class BotContext<E extends InboundEvent = InboundEvent> {
     readonly actor: Actor | null,
     /** The unit this group chat is bound to, if any. */
     readonly chatUnitId: string | null,
+    readonly log: Logger = silentLogger,
   ) {}
 
   get platform(): string {

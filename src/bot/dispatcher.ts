@@ -107,11 +107,11 @@ export class Dispatcher {
       const actorId = event.kind === 'message' ? event.sender.id : event.operator.id;
       const actor = await findActor(tx, event.platform, actorId);
       const unitId = await chatUnit(tx, event.platform, event.chatId);
-      const outer = new BotContext(event, tx, now, org, this.deps.pack, actor, unitId);
+      const outer = new BotContext(event, tx, now, org, this.deps.pack, actor, unitId, this.deps.log);
       try {
         // A savepoint: a refused command leaves no trace but its reply.
         const response = await tx.transaction(async (sp) => {
-          const ctx = new BotContext(event, sp, now, org, this.deps.pack, actor, unitId);
+          const ctx = new BotContext(event, sp, now, org, this.deps.pack, actor, unitId, this.deps.log);
           await compose<BotContext>([...this.middleware, (c) => this.route(c)])(ctx);
           return ctx.response;
         });

@@ -1,6 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { clocks, items, timers } from '../../db/schema.js';
+import { createLogger } from '../../src/log.js';
 import { DB_KINDS } from '../helpers/databases.js';
 import { type Harness, mentionsOf, type SandboxMessage, textOf, useHarness } from '../helpers/harness.js';
 
@@ -16,7 +17,8 @@ async function thread(h: Harness, chat: string, number: string, since = 0): Prom
 const maxRev = async (h: Harness, chat: string) => Math.max(0, ...(await h.messages(chat)).map((m) => m.rev));
 
 describe.each(DB_KINDS)('response clocks in the thread (%s)', (kind) => {
-  const t = useHarness(kind);
+  const logged: string[] = [];
+  const t = useHarness(kind, { log: createLogger('warn', (line) => logged.push(line)) });
 
   it('the full timeline of a 重大 突发 item: countdown card, reminders, claim, report, breach, 督办, responses, close', async () => {
     const { h } = t;
@@ -211,5 +213,13 @@ describe.each(DB_KINDS)('response clocks in the thread (%s)', (kind) => {
     expect(textOf(await h.replyTo('sb-jyt', r.body.id as string))).toContain(
       '⚠️ 2027年节假日安排尚未配置，按普通工作日计算',
     );
+    const warning = logged
+      .map((l) => JSON.parse(l))
+      .find((l) => l.msg === 'deadline counted without holiday data');
+    expect(warning).toMatchObject({
+      level: 'warn',
+      years: [2027],
+      notice: '2027年节假日安排尚未配置，按普通工作日计算',
+    });
   });
 });

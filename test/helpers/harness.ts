@@ -5,7 +5,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { DEFAULT_POLICY_PACK } from '../../bot-flows/policies/index.js';
 import type { Database } from '../../db/client.js';
 import type { Part } from '../../src/bot/message.js';
-import { silentLogger } from '../../src/log.js';
+import { type Logger, silentLogger } from '../../src/log.js';
 import { createService, type Service } from '../../src/service.js';
 import { FakeClock } from './clock.js';
 import { type DbKind, freshDatabase } from './databases.js';
@@ -56,7 +56,10 @@ export function mentionsOf(m: SandboxMessage): string[] {
 export type Harness = Awaited<ReturnType<typeof startHarness>>;
 
 /** The service on a test database, driven through the sandbox adapter's HTTP API. */
-export async function startHarness(database: Database, opts: { clock?: FakeClock; orgFile?: string } = {}) {
+export async function startHarness(
+  database: Database,
+  opts: { clock?: FakeClock; orgFile?: string; log?: Logger } = {},
+) {
   const clock = opts.clock ?? new FakeClock('2026-11-22T03:00:00Z');
   const service: Service = await createService({
     env: {
@@ -66,7 +69,7 @@ export async function startHarness(database: Database, opts: { clock?: FakeClock
       DATABASE_URL: undefined,
       ORG_FILE: opts.orgFile,
     },
-    log: silentLogger,
+    log: opts.log ?? silentLogger,
     clock,
     database,
   });
@@ -136,7 +139,7 @@ export async function startHarness(database: Database, opts: { clock?: FakeClock
  * A fresh database of `kind` and the service on it for the tests of one describe block;
  * both are closed after them. Read `.h` and `.database` inside tests.
  */
-export function useHarness(kind: DbKind, opts: { orgFile?: string } = {}) {
+export function useHarness(kind: DbKind, opts: { orgFile?: string; log?: Logger } = {}) {
   const ctx = {} as { h: Harness; database: Database };
   beforeAll(async () => {
     ctx.database = await freshDatabase(kind);
