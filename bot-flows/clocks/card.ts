@@ -40,7 +40,7 @@ export function clockCard(pack: PolicyPack, item: ItemRow, list: ClockRow[], now
     title: `⏱ 时限 ${item.number}｜${item.title}`,
     template: open.some((c) => c.dueAt <= now) ? 'red' : open.length > 0 ? 'orange' : 'green',
     fields: list.map((c) => ({
-      label: `${c.label}（${ACTION_LABELS[c.action as ClockAction] ?? c.action}）`,
+      label: `${c.label}（${c.kind === 'continuing' ? '续报' : (ACTION_LABELS[c.action as ClockAction] ?? c.action)}）`,
       value: state(c, now),
     })),
     body: parts(open.length > 0 ? `待完成：\n${lines.join('\n')}` : '全部时限已完成。'),
