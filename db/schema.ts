@@ -134,6 +134,8 @@ export const clocks = pgTable(
     status: text('status').notNull().default('open'),
     satisfiedAt: ts('satisfied_at'),
     satisfiedBy: text('satisfied_by'),
+    /** Why a cancelled clock ended unmet: 'closed' (办结) or 'replanned' (研判 / 延期). */
+    endReason: text('end_reason'),
     breachedAt: ts('breached_at'),
     unknownYears: jsonb('unknown_years').$type<number[]>().notNull().default([]),
   },

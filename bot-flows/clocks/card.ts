@@ -2,7 +2,7 @@ import type { ClockRow } from '../../db/repos/clock-repo.js';
 import type { ItemRow } from '../../db/repos/item-repo.js';
 import { type CardSpec, parts } from '../../src/bot/message.js';
 import { ACTION_LABELS, type ClockAction, timeLeft } from '../../src/core/clocks.js';
-import { formatShanghai } from '../../src/core/time.js';
+import { formatDeadline, formatShanghai } from '../../src/core/time.js';
 import { unknownYearNotice } from '../../src/core/working-days.js';
 import { cite, type PolicyPack } from '../policies/types.js';
 
@@ -22,9 +22,11 @@ export const clauseOf = (pack: PolicyPack, kind: string) =>
 
 function state(c: ClockRow, now: Date): string {
   if (c.status === 'satisfied') return `✅ 已完成（${formatShanghai(c.satisfiedAt ?? c.dueAt)}）`;
-  if (c.status === 'cancelled') return '已取消（级别或情况变化后不再适用）';
+  if (c.status === 'cancelled') {
+    return c.endReason === 'closed' ? '未完成（已办结）' : '已取消（研判或延期后不再适用）';
+  }
   const left = timeLeft(c.dueAt, now);
-  return `${c.dueAt <= now ? '🚨' : '⏳'} ${formatShanghai(c.dueAt)} 前｜${left}`;
+  return `${c.dueAt <= now ? '🚨' : '⏳'} ${formatDeadline(c.dueAt)} 前｜${left}`;
 }
 
 /** The countdown card in the item's thread: every clock with its deadline and the time left. */
@@ -43,7 +45,13 @@ export function clockCard(pack: PolicyPack, item: ItemRow, list: ClockRow[], now
       label: `${c.label}（${c.kind === 'continuing' ? '续报' : (ACTION_LABELS[c.action as ClockAction] ?? c.action)}）`,
       value: state(c, now),
     })),
-    body: parts(open.length > 0 ? `待完成：\n${lines.join('\n')}` : '全部时限已完成。'),
+    body: parts(
+      open.length > 0
+        ? `待完成：\n${lines.join('\n')}`
+        : item.state === 'closed'
+          ? '已办结，时限不再计算。'
+          : '全部时限已完成。',
+    ),
     note: parts(`更新于 ${formatShanghai(now)}${notice ? `\n⚠️ ${notice}` : ''}`),
     buttons: [],
   };

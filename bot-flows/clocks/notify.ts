@@ -11,18 +11,21 @@ import {
 import { findItemById, type ItemRow, itemUnitRoles } from '../../db/repos/item-repo.js';
 import { platformUserId, unitChat, unitPeople } from '../../db/repos/org-repo.js';
 import { enqueue, itemMessage } from '../../db/repos/outbox-repo.js';
-import { clocks, outbox } from '../../db/schema.js';
-import { type Part, textMessage } from '../../src/bot/message.js';
+import { clocks, memberships, outbox, people } from '../../db/schema.js';
+import { type OutMessage, type Part, textMessage } from '../../src/bot/message.js';
 import { postToUnit } from '../../src/bot/outbound.js';
 import { type ClockAction, nextBreachAt, timeLeft } from '../../src/core/clocks.js';
 import type { Org } from '../../src/core/org.js';
-import { formatShanghai } from '../../src/core/time.js';
+import { formatDeadline } from '../../src/core/time.js';
+import { unknownYearNotice } from '../../src/core/working-days.js';
+import type { Logger } from '../../src/log.js';
 import { cite, type PolicyPack } from '../policies/types.js';
 import { ACTION_COMMANDS, clauseOf, clockCard } from './card.js';
 
 export interface ClockDeps {
   pack: PolicyPack;
   org: Org;
+  log?: Logger;
 }
 
 const mention = (
@@ -33,12 +36,53 @@ const mention = (
   return id ? { t: 'at', id, name: p.name } : { t: 'text', v: `@${p.name}` };
 };
 
-/** Who a reminder is for: the officer who claimed the item, else the unit's spokespersons. */
+/** The person who claimed the item, from whichever unit they are in. */
+async function claimer(tx: Db, item: ItemRow) {
+  if (!item.claimedByPersonId) return null;
+  const [row] = await tx.select().from(people).where(eq(people.id, item.claimedByPersonId));
+  return row ?? null;
+}
+
+/** Who a reminder is for: the person who claimed the item, else the owner unit's spokespersons. */
 async function owners(tx: Db, item: ItemRow): Promise<Part[]> {
-  const people = await unitPeople(tx, [item.ownerUnitId], ['spokesperson', 'officer', 'leader', 'approver']);
-  const claimed = people.find((p) => p.id === item.claimedByPersonId);
-  const chosen = claimed ? [claimed] : people.filter((p) => (p.roles as string[]).includes('spokesperson'));
-  return chosen.map((p) => mention(item.platform, p));
+  const who = await claimer(tx, item);
+  if (who) return [mention(item.platform, who)];
+  const spokespersons = await unitPeople(tx, [item.ownerUnitId], ['spokesperson']);
+  return spokespersons.map((p) => mention(item.platform, p));
+}
+
+/**
+ * Where reminders go: the owner unit's group, and the group of the responsible unit whose
+ * officer claimed the item when that is another unit (a department under a coordinating office).
+ */
+async function reminderUnits(tx: Db, item: ItemRow): Promise<string[]> {
+  const units = [item.ownerUnitId];
+  if (item.claimedByPersonId) {
+    const responsible = (await itemUnitRoles(tx, item.id))
+      .filter((r) => r.role === 'responsible')
+      .map((r) => r.unitId);
+    const mine = await tx.select().from(memberships).where(eq(memberships.personId, item.claimedByPersonId));
+    for (const m of mine)
+      if (responsible.includes(m.unitId) && !units.includes(m.unitId)) units.push(m.unitId);
+  }
+  return units;
+}
+
+/** Posts into the item's thread in each reminder unit's group; says so in the log when none has one. */
+async function postReminder(tx: Db, item: ItemRow, message: OutMessage, now: Date, deps: ClockDeps) {
+  let delivered = false;
+  for (const unitId of await reminderUnits(tx, item)) {
+    delivered =
+      (await postToUnit(tx, { platform: item.platform, unitId, message, threadItemId: item.id }, now)) ||
+      delivered;
+  }
+  if (!delivered) {
+    deps.log?.warn('clock reminder has no group to go to', {
+      item: item.number,
+      unit: item.ownerUnitId,
+      platform: item.platform,
+    });
+  }
 }
 
 const join = (ps: Part[]) => ps.flatMap((p, i) => (i === 0 ? [p] : [{ t: 'text' as const, v: ' ' }, p]));
@@ -89,20 +133,40 @@ function actionHint(clock: ClockRow, item: ItemRow): string {
   return `发送「${cmd} ${item.number}」记录完成`;
 }
 
+const unknownYears = (clock: ClockRow) => {
+  const notice = unknownYearNotice(clock.unknownYears);
+  return notice ? `\n⚠️ ${notice}` : '';
+};
+
+const missedNote = (missed: number) =>
+  missed > 0 ? `\n（服务中断期间有 ${missed} 次提醒未按时发出，已合并为本条。）` : '';
+
 async function remind(tx: Db, item: ItemRow, clock: ClockRow, now: Date, deps: ClockDeps, missed: number) {
   const clause = clauseOf(deps.pack, clock.kind);
   const message = textMessage(
-    `⏰ ${item.number}《${item.title}》「${clock.label}」时限 ${formatShanghai(clock.dueAt)}，${timeLeft(clock.dueAt, now)}。\n`,
+    `⏰ ${item.number}《${item.title}》「${clock.label}」时限 ${formatDeadline(clock.dueAt)}，${timeLeft(clock.dueAt, now)}。\n`,
     join(await owners(tx, item)),
     ` 请按时完成，${actionHint(clock, item)}。`,
-    missed > 0 ? `\n（服务中断期间有 ${missed} 次提醒未按时发出，已合并为本条。）` : '',
+    missedNote(missed),
+    unknownYears(clock),
     clause ? `\n${cite(deps.pack, clause)}` : '',
   );
-  await postToUnit(
-    tx,
-    { platform: item.platform, unitId: item.ownerUnitId, message, threadItemId: item.id },
-    now,
+  await postReminder(tx, item, message, now, deps);
+}
+
+/**
+ * The 持续发布 cadence has no legal deadline (seed 000 六: 根据工作进展情况): when it lapses the
+ * bot asks for an update once, without 超时, the leader or 督办.
+ */
+async function askForUpdate(tx: Db, item: ItemRow, clock: ClockRow, now: Date, deps: ClockDeps) {
+  const clause = clauseOf(deps.pack, clock.kind);
+  const message = textMessage(
+    `⏰ ${item.number}《${item.title}》距上次发布已满 ${deps.pack.clocks.continuing.everyHours} 小时，请根据工作进展持续发布权威信息。\n`,
+    join(await owners(tx, item)),
+    ` ${actionHint(clock, item)}。`,
+    clause ? `\n${cite(deps.pack, clause)}` : '',
   );
+  await postReminder(tx, item, message, now, deps);
 }
 
 async function breach_(
@@ -114,21 +178,25 @@ async function breach_(
   deps: ClockDeps,
   missed: number,
 ) {
+  if (clock.kind === deps.pack.clocks.continuing.kind) {
+    if (clock.breachedAt === null) {
+      await markBreached(tx, clock.id, now);
+      await askForUpdate(tx, item, clock, now, deps);
+    }
+    return;
+  }
   const leaders = await unitPeople(tx, [item.ownerUnitId], ['leader']);
   const clause = clauseOf(deps.pack, clock.kind);
   const first = clock.breachedAt === null;
   const message = textMessage(
-    `🚨 超时：${item.number}《${item.title}》「${clock.label}」已于 ${formatShanghai(clock.dueAt)} 到期，${timeLeft(clock.dueAt, now)}。\n`,
+    `🚨 超时：${item.number}《${item.title}》「${clock.label}」已于 ${formatDeadline(clock.dueAt)} 到期，${timeLeft(clock.dueAt, now)}。\n`,
     join([...leaders.map((p) => mention(item.platform, p)), ...(await owners(tx, item))]),
     ` 请立即处置，${actionHint(clock, item)}。`,
-    missed > 0 ? `\n（服务中断期间有 ${missed} 次提醒未按时发出，已合并为本条。）` : '',
+    missedNote(missed),
+    unknownYears(clock),
     clause ? `\n${cite(deps.pack, clause)}` : '',
   );
-  await postToUnit(
-    tx,
-    { platform: item.platform, unitId: item.ownerUnitId, message, threadItemId: item.id },
-    now,
-  );
+  await postReminder(tx, item, message, now, deps);
   if (first) {
     await markBreached(tx, clock.id, now);
     await supervise(tx, item, clock, now, deps);
@@ -153,7 +221,7 @@ async function supervise(tx: Db, item: ItemRow, clock: ClockRow, now: Date, deps
   const office = region ? deps.org.handlerIn(region, '统筹') : undefined;
   const cc = (await itemUnitRoles(tx, item.id)).filter((r) => r.role === 'cc').map((r) => r.unitId);
   const targets = [...new Set([...(office && office.id !== item.ownerUnitId ? [office.id] : []), ...cc])];
-  const text = `【督办】${item.number}《${item.title}》「${clock.label}」已超时（时限 ${formatShanghai(clock.dueAt)}），责任单位：${owner?.name ?? item.ownerUnitId}。请督促落实。\n${cite(deps.pack, deps.pack.clocks.breach.superviseClause)}`;
+  const text = `【督办】${item.number}《${item.title}》「${clock.label}」已超时（时限 ${formatDeadline(clock.dueAt)}），责任单位：${owner?.name ?? item.ownerUnitId}。请督促落实。\n${cite(deps.pack, deps.pack.clocks.breach.superviseClause)}`;
   for (const unitId of targets) {
     await postToUnit(tx, { platform: item.platform, unitId, message: textMessage(text) }, now);
   }

@@ -64,9 +64,12 @@ export async function replanClocks(
 ): Promise<ClockRow[]> {
   const planned = planClocks(pack.clocks.rules, factsOf(item), calendar, item.extendedWorkingDays);
   const open = (await openClocks(tx, item.id)).filter((c) => c.kind !== pack.clocks.continuing.kind);
-  const done = new Set(
-    (await itemClocks(tx, item.id)).filter((c) => c.status === 'satisfied').map((c) => c.kind),
-  );
+  // What the item has already done meets a new clock at once: a clock added by 研判 after a
+  // response must not start counting (and escalating) as if nothing had been published.
+  const satisfied = (await itemClocks(tx, item.id)).filter((c) => c.status === 'satisfied');
+  const doneActions = new Set(satisfied.map((c) => c.action));
+  if (doneActions.has('press_conference')) doneActions.add('publish');
+  const done = new Set(satisfied.map((c) => c.kind));
   const stale = open.filter((c) => {
     const p = planned.find((x) => x.kind === c.kind);
     return !p || p.dueAt.getTime() !== c.dueAt.getTime();
@@ -74,10 +77,10 @@ export async function replanClocks(
   await endClocks(
     tx,
     stale.map((c) => c.id),
-    { status: 'cancelled', at: now, by },
+    { status: 'cancelled', at: now, by, reason: 'replanned' },
   );
   const keep = new Set(open.filter((c) => !stale.includes(c)).map((c) => c.kind));
-  const fresh = planned.filter((p) => !keep.has(p.kind) && !done.has(p.kind));
+  const fresh = planned.filter((p) => !keep.has(p.kind) && !done.has(p.kind) && !doneActions.has(p.action));
   const rows = await insertClocks(tx, item.id, fresh, now);
   warnUnknownYears(log, item, rows);
   return rows;

@@ -3,14 +3,14 @@ import { textMessage } from '../../src/bot/message.js';
 import { timeLeft } from '../../src/core/clocks.js';
 import { optionValue } from '../../src/core/command-parser.js';
 import { HuiyinError } from '../../src/core/errors.js';
-import { formatShanghai } from '../../src/core/time.js';
+import { formatDeadline } from '../../src/core/time.js';
 import { findLevel, LEVELS } from '../../src/core/vocabulary.js';
 import { replanClocks } from '../clocks/plan.js';
 import { cite } from '../policies/types.js';
 import { applyAction, commandItem, refreshItem, requireRole } from './item-command.js';
 
 const CLAIM_USAGE = '/认领 <编号>，例：/认领 YQ20261122-003';
-const GRADE_USAGE = `/研判 <编号> 级别:<${LEVELS.join('|')}>，例：/研判 YQ20261122-003 级别:重大`;
+const GRADE_USAGE = `/研判 <编号> 级别:<${LEVELS.join('|')}> [突发] [伤亡] [影响较大]，例：/研判 YQ20261122-003 级别:重大 突发`;
 
 /** /认领: the unit takes the item on; reminders then @ the officer who claimed it. */
 export const claimCommand: CommandSpec = {
@@ -48,21 +48,30 @@ export const gradeCommand: CommandSpec = {
     const item = await commandItem(ctx, GRADE_USAGE);
     const text = ctx.command ? (optionValue(ctx.command, '级别') ?? ctx.command.positional[1]) : undefined;
     const level = text ? findLevel(text) : undefined;
-    if (!level) {
+    const flags = ctx.command?.flags ?? new Set<string>();
+    if (text && !level) {
       throw new HuiyinError(
         'huiyin_unknown_level',
-        text ? `无法识别级别「${text}」。可用级别：${LEVELS.join('、')}。` : '缺少级别。',
+        `无法识别级别「${text}」。可用级别：${LEVELS.join('、')}。`,
         GRADE_USAGE,
       );
     }
+    if (!level && flags.size === 0) throw new HuiyinError('huiyin_unknown_level', '缺少级别。', GRADE_USAGE);
     await requireRole(ctx, item, ['leader', 'approver'], '研判定级', GRADE_USAGE);
+    // 研判 may also establish the facts that add clocks: 突发, 伤亡, 较大社会影响.
+    const patch = {
+      ...(level ? { level } : {}),
+      ...(flags.has('突发') ? { emergency: true } : {}),
+      ...(flags.has('伤亡') ? { casualties: true } : {}),
+      ...(flags.has('影响较大') ? { largeImpact: true } : {}),
+    };
     const updated = await applyAction(
       ctx,
       item,
       'grade',
       'graded',
-      { level, previous: item.level ?? item.proposedLevel },
-      { level },
+      { ...patch, previous: item.level ?? item.proposedLevel },
+      patch,
     );
     const added = await replanClocks(
       ctx.tx,
@@ -70,14 +79,18 @@ export const gradeCommand: CommandSpec = {
       updated,
       ctx.now,
       ctx.actor?.person.id ?? ctx.actorName,
+      ctx.log,
     );
     await refreshItem(ctx, updated);
-    const lines = [`✅ ${item.number}《${item.title}》研判为「${level}」。`];
+    const facts = [...flags].join('、');
+    const lines = [
+      `✅ ${item.number}《${item.title}》研判为「${updated.level ?? '待定'}」${facts ? `，并确认：${facts}` : ''}。`,
+    ];
     for (const c of added) {
       const rule = ctx.pack.clocks.rules.find((r) => r.kind === c.kind);
       const late = c.dueAt <= ctx.now;
       lines.push(
-        `${late ? '🚨' : '⏳'} 新增时限「${c.label}」：${formatShanghai(c.dueAt)} 前（${timeLeft(c.dueAt, ctx.now)}）${late ? '，自事发起算已经超时，请立即处置' : ''}。${rule ? cite(ctx.pack, rule.clause) : ''}`,
+        `${late ? '🚨' : '⏳'} 新增时限「${c.label}」：${formatDeadline(c.dueAt)} 前（${timeLeft(c.dueAt, ctx.now)}）${late ? '，自事发起算已经超时，请立即处置' : ''}。${rule ? cite(ctx.pack, rule.clause) : ''}`,
       );
     }
     await ctx.reply(textMessage(lines.join('\n')));

@@ -2,7 +2,7 @@ import { endClocks, openClocks } from '../../db/repos/clock-repo.js';
 import type { CommandSpec } from '../../src/bot/dispatcher.js';
 import { textMessage } from '../../src/bot/message.js';
 import { HuiyinError } from '../../src/core/errors.js';
-import { formatShanghai } from '../../src/core/time.js';
+import { formatDeadline } from '../../src/core/time.js';
 import { unknownYearNotice } from '../../src/core/working-days.js';
 import { replanClocks } from '../clocks/plan.js';
 import { cite } from '../policies/types.js';
@@ -35,7 +35,7 @@ export const closeCommand: CommandSpec = {
     await endClocks(
       ctx.tx,
       rest.map((c) => c.id),
-      { status: 'cancelled', at: ctx.now, by: ctx.actor?.person.id ?? ctx.actorName },
+      { status: 'cancelled', at: ctx.now, by: ctx.actor?.person.id ?? ctx.actorName, reason: 'closed' },
     );
     await refreshItem(ctx, updated);
     const late = met.filter((c) => c.dueAt < ctx.now);
@@ -77,13 +77,14 @@ export const extendCommand: CommandSpec = {
       updated,
       ctx.now,
       ctx.actor?.person.id ?? ctx.actorName,
+      ctx.log,
     );
     await refreshItem(ctx, updated);
     const due = added[0];
     const notice = due ? unknownYearNotice(due.unknownYears) : null;
     await ctx.reply(
       textMessage(
-        `✅ ${item.number} 已延期 ${days} 个工作日${due ? `，新的办结时限：${formatShanghai(due.dueAt)} 前` : ''}。理由：${reason}\n${cite(ctx.pack, ctx.pack.clocks.extension.clause)}${notice ? `\n⚠️ ${notice}` : ''}`,
+        `✅ ${item.number} 已延期 ${days} 个工作日${due ? `，新的办结时限：${formatDeadline(due.dueAt)} 前` : ''}。理由：${reason}\n${cite(ctx.pack, ctx.pack.clocks.extension.clause)}${notice ? `\n⚠️ ${notice}` : ''}`,
       ),
     );
   },

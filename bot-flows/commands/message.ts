@@ -4,7 +4,7 @@ import { textMessage } from '../../src/bot/message.js';
 import { MESSAGE_TYPES, type MessageType, timeLeft } from '../../src/core/clocks.js';
 import { optionValue } from '../../src/core/command-parser.js';
 import { HuiyinError } from '../../src/core/errors.js';
-import { formatShanghai, fromShanghai, shanghaiParts } from '../../src/core/time.js';
+import { formatDeadline, fromShanghai, shanghaiParts } from '../../src/core/time.js';
 import { unknownYearNotice } from '../../src/core/working-days.js';
 import { cardMentions, itemCard } from '../cards/item-card.js';
 import { refreshClockCard } from '../clocks/notify.js';
@@ -34,14 +34,13 @@ function acceptedDay(text: string, now: Date): Date {
     day = fromShanghai({ ...p, hour: 0, minute: 0 });
   } else {
     const m = /^(?:(\d{4})[-/.年])?(\d{1,2})[-/.月](\d{1,2})日?$/.exec(t);
-    if (m)
-      day = fromShanghai({
-        year: Number(m[1] ?? today.year),
-        month: Number(m[2]),
-        day: Number(m[3]),
-        hour: 0,
-        minute: 0,
-      });
+    if (m) {
+      const at = (year: number) =>
+        fromShanghai({ year, month: Number(m[2]), day: Number(m[3]), hour: 0, minute: 0 });
+      day = at(Number(m[1] ?? today.year));
+      // Without a year the latest such day that is not in the future is meant (12-30 in January).
+      if (!m[1] && day && day > now) day = at(today.year - 1);
+    }
   }
   if (!day)
     throw new HuiyinError(
@@ -76,6 +75,15 @@ export const messageCommand: CommandSpec = {
     const unit = unitText ? ctx.org.resolve(unitText) : ctx.chatUnitId ? ctx.org.get(ctx.chatUnitId) : null;
     if (!unit)
       throw new HuiyinError('huiyin_no_unit', '本群未绑定单位，请用「单位:<承办单位>」指明承办单位。', USAGE);
+    // Only the 承办单位 itself or a superior that assigns it (转办、交办) may register its 留言.
+    const chain = ctx.org.ancestry(unit).map((u) => u.id);
+    if (!ctx.actor?.memberships.some((m) => chain.includes(m.unitId))) {
+      throw new HuiyinError(
+        'huiyin_not_allowed',
+        `只有${unit.name}或其上级单位的人员可以为${unit.name}登记网民留言。`,
+        USAGE,
+      );
+    }
     const acceptedText = cmd ? optionValue(cmd, '受理') : undefined;
     const acceptedAt = acceptedText ? acceptedDay(acceptedText, ctx.now) : ctx.now;
 
@@ -132,7 +140,7 @@ export const messageCommand: CommandSpec = {
         [
           `✅ 已登记网民留言 ${number}《${title}》（${type}），承办单位：${unit.name}。`,
           clock
-            ? `办结并回复时限：${formatShanghai(clock.dueAt)} 前（${timeLeft(clock.dueAt, ctx.now)}）。`
+            ? `办结并回复时限：${formatDeadline(clock.dueAt)} 前（${timeLeft(clock.dueAt, ctx.now)}）。`
             : '',
           rule ? cite(ctx.pack, rule.clause) : '',
           notice ? `⚠️ ${notice}` : '',

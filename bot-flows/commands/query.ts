@@ -5,7 +5,7 @@ import type { CommandSpec } from '../../src/bot/dispatcher.js';
 import { type OutMessage, textMessage } from '../../src/bot/message.js';
 import { timeLeft } from '../../src/core/clocks.js';
 import type { Org } from '../../src/core/org.js';
-import { formatShanghai } from '../../src/core/time.js';
+import { formatDeadline, formatShanghai } from '../../src/core/time.js';
 import { levelLabel, namesWithRole, stateLabel } from '../cards/item-card.js';
 import { itemByNumberArg } from '../item-lookup.js';
 
@@ -39,7 +39,7 @@ export async function itemDetail(db: Db, org: Org, item: ItemRow, now: Date): Pr
   if (open.length > 0) {
     lines.push('时限：');
     for (const c of open)
-      lines.push(`· ${c.label}：${formatShanghai(c.dueAt)} 前（${timeLeft(c.dueAt, now)}）`);
+      lines.push(`· ${c.label}：${formatDeadline(c.dueAt)} 前（${timeLeft(c.dueAt, now)}）`);
   }
   lines.push('进展：');
   for (const e of events.slice(-10)) {

@@ -6,7 +6,7 @@ import type { InboundMessage } from '../../src/bot/event.js';
 import { textMessage } from '../../src/bot/message.js';
 import { optionValue } from '../../src/core/command-parser.js';
 import { HuiyinError } from '../../src/core/errors.js';
-import { formatShanghai } from '../../src/core/time.js';
+import { formatDeadline } from '../../src/core/time.js';
 import { findChannel } from '../../src/core/vocabulary.js';
 import {
   applyAction,
@@ -66,7 +66,12 @@ async function respond(
     action === 'publish' ? 'published' : 'press_conference',
     data,
   );
-  const clocks = await satisfyClocks(ctx, item, byAction(action));
+  // A press conference is also a published response (seed 000 六: 召开新闻发布会 is one way to respond).
+  const clocks = await satisfyClocks(
+    ctx,
+    item,
+    action === 'press_conference' ? byAction('press_conference', 'publish') : byAction('publish'),
+  );
   const continuing = (await openClocks(ctx.tx, item.id)).find(
     (c) => c.kind === ctx.pack.clocks.continuing.kind,
   );
@@ -75,7 +80,7 @@ async function respond(
   const label = action === 'publish' ? '发布' : '新闻发布会';
   await ctx.reply(
     textMessage(
-      `✅ ${item.number} 已记录${label}。${met(clocks)}\n请根据工作进展持续发布权威信息，下次续报请于 ${formatShanghai(next.dueAt)} 前发送 /续报 ${item.number} <内容>。`,
+      `✅ ${item.number} 已记录${label}。${met(clocks)}\n请根据工作进展持续发布权威信息，下次续报请于 ${formatDeadline(next.dueAt)} 前发送 /续报 ${item.number} <内容>。`,
     ),
   );
 }
@@ -124,7 +129,7 @@ export const updateCommand: CommandSpec = {
     await refreshItem(ctx, updated);
     await ctx.reply(
       textMessage(
-        `✅ ${item.number} 已续报：${text}\n${met(clocks)}下次续报请于 ${formatShanghai(next.dueAt)} 前。`,
+        `✅ ${item.number} 已续报：${text}\n${met(clocks)}下次续报请于 ${formatDeadline(next.dueAt)} 前。`,
       ),
     );
   },

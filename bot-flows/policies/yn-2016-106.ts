@@ -65,10 +65,8 @@ export const yn2016106 = policyPackSchema.parse({
         when: [{ emergency: true }],
         from: 'occurred',
         hours: 1,
-        clause: {
-          ref: '三(五)',
-          text: '对于重大政务舆情……第一时间发布有关信息（突发事件：事实类信息原则上不超过1小时）',
-        },
+        // Seed 000 says 第一时间 without a figure; the 1 h is the rule of seed 003 附件1 三.
+        clause: { ref: '三(五)', text: '对于重大政务舆情，有关部门要……第一时间发布有关信息' },
         reminders: { percents: [50, 80], beforeMinutes: [10] },
       },
       {

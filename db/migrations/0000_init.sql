@@ -19,6 +19,7 @@ CREATE TABLE "clocks" (
 	"status" text DEFAULT 'open' NOT NULL,
 	"satisfied_at" timestamp with time zone,
 	"satisfied_by" text,
+	"end_reason" text,
 	"breached_at" timestamp with time zone,
 	"unknown_years" jsonb DEFAULT '[]'::jsonb NOT NULL
 );

@@ -57,12 +57,12 @@ export async function itemClocks(db: Db, itemId: number): Promise<ClockRow[]> {
 export async function endClocks(
   tx: Db,
   ids: number[],
-  how: { status: 'satisfied' | 'cancelled'; at: Date; by: string | null },
+  how: { status: 'satisfied' | 'cancelled'; at: Date; by: string | null; reason?: 'closed' | 'replanned' },
 ): Promise<void> {
   if (ids.length === 0) return;
   await tx
     .update(clocks)
-    .set({ status: how.status, satisfiedAt: how.at, satisfiedBy: how.by })
+    .set({ status: how.status, satisfiedAt: how.at, satisfiedBy: how.by, endReason: how.reason ?? null })
     .where(inArray(clocks.id, ids));
   await tx
     .update(timers)
@@ -71,17 +71,42 @@ export async function endClocks(
 }
 
 /**
- * Claims due timers inside the caller's transaction. SKIP LOCKED lets several instances work
- * side by side, and the partial index on due_at keeps this O(due), not O(open).
+ * Claims due timers clock by clock, inside the caller's transaction: the clocks with due timers
+ * are locked first (FOR UPDATE SKIP LOCKED, so instances share the work and a command updating
+ * a clock takes the same lock order), then every due timer of those clocks is taken, so one
+ * clock's reminders are never split between two passes or two runners. The partial index on
+ * timers.due_at keeps this O(due), not O(open).
  */
 export async function claimDueTimers(tx: Db, now: Date, limit: number): Promise<TimerRow[]> {
+  const dueClocks = tx
+    .select({ id: timers.clockId })
+    .from(timers)
+    .where(and(eq(timers.status, 'pending'), lte(timers.dueAt, now)));
+  // The limit sits on the locking query itself, so rows another runner holds are skipped and
+  // this one takes the next due clocks instead of coming back empty.
+  const locked = await tx
+    .select({ id: clocks.id })
+    .from(clocks)
+    .where(inArray(clocks.id, dueClocks))
+    .orderBy(asc(clocks.dueAt))
+    .limit(limit)
+    .for('update', { skipLocked: true });
+  if (locked.length === 0) return [];
   return tx
     .select()
     .from(timers)
-    .where(and(eq(timers.status, 'pending'), lte(timers.dueAt, now)))
+    .where(
+      and(
+        inArray(
+          timers.clockId,
+          locked.map((c) => c.id),
+        ),
+        eq(timers.status, 'pending'),
+        lte(timers.dueAt, now),
+      ),
+    )
     .orderBy(asc(timers.dueAt))
-    .limit(limit)
-    .for('update', { skipLocked: true });
+    .for('update');
 }
 
 export async function finishTimers(tx: Db, ids: number[], status: 'done' | 'cancelled'): Promise<void> {

@@ -53,3 +53,11 @@ export function formatShanghai(at: Date): string {
   const p = shanghaiParts(at);
   return `${p.year}-${pad(p.month)}-${pad(p.day)} ${pad(p.hour)}:${pad(p.minute)}`;
 }
+
+/** A deadline as people say it: midnight is `24:00` of the day before (a day's deadline ends then). */
+export function formatDeadline(at: Date): string {
+  const p = shanghaiParts(at);
+  if (p.hour !== 0 || p.minute !== 0) return formatShanghai(at);
+  const day = shanghaiParts(new Date(at.getTime() - 60_000));
+  return `${day.year}-${pad(day.month)}-${pad(day.day)} 24:00`;
+}

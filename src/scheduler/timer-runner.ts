@@ -66,6 +66,15 @@ export class TimerRunner {
   private async armOneShot(): Promise<void> {
     const next = await nextTimerDue(this.deps.db);
     this.oneShot?.cancel();
-    this.oneShot = next && next.getTime() > Date.now() ? schedule.scheduleJob(next, () => this.wake()) : null;
+    this.oneShot = null;
+    if (!next) return;
+    // Due already (it fell due while this pass ran, or another instance holds it): look again
+    // shortly rather than wait for the tick.
+    if (next.getTime() <= this.deps.clock.now().getTime()) setTimeout(() => this.wake(), 50).unref();
+    else
+      this.oneShot = schedule.scheduleJob(
+        new Date(next.getTime() - this.deps.clock.now().getTime() + Date.now()),
+        () => this.wake(),
+      );
   }
 }

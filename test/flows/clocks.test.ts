@@ -174,7 +174,7 @@ describe.each(DB_KINDS)('response clocks in the thread (%s)', (kind) => {
     const reply = textOf(await h.replyTo('sb-jyt', r.body.id as string));
     const number = numberIn(reply);
     // 10-08, 10-09, 10-10 (make-up Saturday), 10-12, 10-13: 24:00 on 13 October.
-    expect(reply).toContain('办结并回复时限：2026-10-14 00:00 前');
+    expect(reply).toContain('办结并回复时限：2026-10-13 24:00 前');
     const [item] = await h.db.select().from(items).where(eq(items.number, number));
     const [clock] = await h.db
       .select()
@@ -200,7 +200,7 @@ describe.each(DB_KINDS)('response clocks in the thread (%s)', (kind) => {
     const ok = await h.say('jyt-apv', 'sb-jyt', `/延期 ${number} 情况复杂`);
     // Ten more working days: 10-14 … 10-27.
     expect(textOf(await h.replyTo('sb-jyt', ok.body.id as string))).toContain(
-      '新的办结时限：2026-10-28 00:00 前',
+      '新的办结时限：2026-10-27 24:00 前',
     );
     const again = await h.say('jyt-apv', 'sb-jyt', `/延期 ${number} 还要延`);
     expect(textOf(await h.replyTo('sb-jyt', again.body.id as string))).toContain('已延期过一次');
@@ -221,5 +221,84 @@ describe.each(DB_KINDS)('response clocks in the thread (%s)', (kind) => {
       years: [2027],
       notice: '2027年节假日安排尚未配置，按普通工作日计算',
     });
+  });
+
+  it('every clock command works by its English alias and is written to the audit trail', async () => {
+    const { h } = t;
+    h.clock.set('2026-11-22T03:00:00Z');
+    const r = await h.say('cac-ofc-1', 'sb-lobby', '/report “英文命令测试” category:education');
+    const number = numberIn(textOf(await h.replyTo('sb-lobby', r.body.id as string)));
+    for (const [who, text, expected] of [
+      ['jyt-spk', `/claim ${number}`, '已由王敏认领'],
+      ['jyt-ldr', `/grade ${number} level:major emergency`, '研判为「重大」，并确认：突发'],
+      ['jyt-spk', `/escalate ${number} 已报告`, '已记录向上级报告'],
+      ['jyt-spk', `/publish ${number} channel:weibo`, '已记录发布'],
+      ['jyt-ldr', `/press ${number}`, '已记录新闻发布会'],
+      ['jyt-spk', `/update ${number} 伤员已转运`, '已续报：伤员已转运'],
+      ['jyt-spk', `/close ${number} 已处置完毕`, '已办结：已处置完毕'],
+    ] as const) {
+      const res = await h.say(who, 'sb-jyt', text);
+      expect(textOf(await h.replyTo('sb-jyt', res.body.id as string))).toContain(expected);
+    }
+    const q = await h.say('jyt-spk', 'sb-jyt', `/query ${number}`);
+    const trail = textOf(await h.replyTo('sb-jyt', q.body.id as string)).split('进展：')[1];
+    expect(
+      trail
+        ?.trim()
+        .split('\n')
+        .map((l) => l.replace(/^· \S+ \S+ /, '')),
+    ).toEqual([
+      '李自林 上报',
+      '王敏 认领',
+      '李强 研判',
+      '王敏 报告上级',
+      '王敏 发布',
+      '李强 举行新闻发布会',
+      '王敏 续报',
+      '王敏 办结',
+    ]);
+    const m = await h.say('jyt-spk', 'sb-jyt', '/message advice “英文留言” accepted:今天');
+    const mn = numberIn(textOf(await h.replyTo('sb-jyt', m.body.id as string)));
+    const e = await h.say('jyt-apv', 'sb-jyt', `/extend ${mn} 情况复杂`);
+    expect(textOf(await h.replyTo('sb-jyt', e.body.id as string))).toContain('已延期 10 个工作日');
+  });
+
+  it('a 网民留言 reminder goes out on its working day, and /延期 replaces the old reminders', async () => {
+    const { h } = t;
+    h.clock.set('2026-09-30T02:00:00Z');
+    const r = await h.say('jyt-spk', 'sb-jyt', '/留言 谏言咨询 “建议增加校车班次”');
+    const number = numberIn(textOf(await h.replyTo('sb-jyt', r.body.id as string)));
+    const [item] = await h.db.select().from(items).where(eq(items.number, number));
+    // Due 24:00 on 10-20; 3 working days before is 10-15, at 09:00.
+    h.clock.set('2026-10-15T01:00:00Z');
+    await h.settle();
+    const sent = (await thread(h, 'sb-jyt', number)).map((m) => textOf(m).split('\n')[0]);
+    expect(sent).toEqual([
+      `⏰ ${number}《建议增加校车班次》「办结并回复网民」时限 2026-10-20 24:00，还剩 5 天 15 小时。`,
+    ]);
+
+    const ok = await h.say('jyt-apv', 'sb-jyt', `/延期 ${number} 需要多部门会商`);
+    expect(textOf(await h.replyTo('sb-jyt', ok.body.id as string))).toContain(
+      '新的办结时限：2026-11-03 24:00 前',
+    );
+    const all = await h.db
+      .select()
+      .from(clocks)
+      .where(eq(clocks.itemId, item?.id as number));
+    expect(all.map((c) => [c.status, c.endReason, c.dueAt.toISOString()])).toEqual([
+      ['cancelled', 'replanned', '2026-10-20T16:00:00.000Z'],
+      ['open', null, '2026-11-03T16:00:00.000Z'],
+    ]);
+    const pending = await h.db
+      .select()
+      .from(timers)
+      .where(and(eq(timers.itemId, item?.id as number), eq(timers.status, 'pending')));
+    expect(pending.every((x) => x.clockId === all[1]?.id)).toBe(true);
+    expect(pending.map((x) => x.dueAt.toISOString()).sort()).toEqual([
+      '2026-10-29T01:00:00.000Z',
+      '2026-11-02T01:00:00.000Z',
+      '2026-11-03T01:00:00.000Z',
+      '2026-11-03T16:00:00.000Z',
+    ]);
   });
 });
