@@ -13,6 +13,7 @@ import {
   refreshItem,
   requireRole,
   satisfyClocks,
+  textAfterNumber,
 } from './item-command.js';
 
 const CLOSE_USAGE = '/办结 <编号> <结果>，例：/办结 YQ20261122-003 已澄清并公开处置结果';
@@ -26,8 +27,7 @@ export const closeCommand: CommandSpec = {
   summary: '办结并记录结果',
   async handler(ctx) {
     const item = await commandItem(ctx, CLOSE_USAGE);
-    const result = ctx.command?.positional.slice(1).join(' ').trim() ?? '';
-    if (!result) throw new HuiyinError('huiyin_missing_result', '缺少办理结果。', CLOSE_USAGE);
+    const result = textAfterNumber(ctx, '办理结果', CLOSE_USAGE);
     await requireRole(ctx, item, ['spokesperson', 'officer', 'leader'], '办结', CLOSE_USAGE);
     const updated = await applyAction(ctx, item, 'close', 'closed', { result });
     const met = await satisfyClocks(ctx, item, byAction('close'));
@@ -55,8 +55,7 @@ export const extendCommand: CommandSpec = {
   summary: '网民留言情况特别复杂的，延长办理时限（审核人，限一次）',
   async handler(ctx) {
     const item = await commandItem(ctx, EXTEND_USAGE);
-    const reason = ctx.command?.positional.slice(1).join(' ').trim() ?? '';
-    if (!reason) throw new HuiyinError('huiyin_missing_reason', '缺少延期理由。', EXTEND_USAGE);
+    const reason = textAfterNumber(ctx, '延期理由', EXTEND_USAGE);
     if (item.kind !== 'message')
       throw new HuiyinError('huiyin_not_message', '只有网民留言可以延期。', EXTEND_USAGE);
     if (item.extendedWorkingDays > 0)

@@ -22,6 +22,13 @@ const ROLE_NAMES: Record<Role, string> = {
   admin: '管理员',
 };
 
+/** The free text after the item number (结果, 理由, 续报内容); refused when empty. */
+export function textAfterNumber(ctx: BotContext<InboundMessage>, what: string, usage: string): string {
+  const text = ctx.command?.positional.slice(1).join(' ').trim() ?? '';
+  if (!text) throw new HuiyinError('huiyin_missing_text', `缺少${what}。`, usage);
+  return text;
+}
+
 /** The item a command names in its first argument. */
 export const commandItem = (ctx: BotContext<InboundMessage>, usage: string) =>
   itemByNumberArg(ctx.tx, ctx.command?.positional[0], usage);

@@ -16,6 +16,7 @@ import {
   requireRole,
   satisfyClocks,
   startContinuing,
+  textAfterNumber,
 } from './item-command.js';
 
 const REPORT_USAGE = '/报告 <编号> [说明]，例：/报告 YQ20261122-003 已电话报告省政府值班室';
@@ -120,8 +121,7 @@ export const updateCommand: CommandSpec = {
   summary: '续报最新进展（持续发布权威信息）',
   async handler(ctx) {
     const item = await commandItem(ctx, UPDATE_USAGE);
-    const text = ctx.command?.positional.slice(1).join(' ').trim() ?? '';
-    if (!text) throw new HuiyinError('huiyin_missing_text', '缺少续报内容。', UPDATE_USAGE);
+    const text = textAfterNumber(ctx, '续报内容', UPDATE_USAGE);
     await requireRole(ctx, item, [...HANDLERS], '续报', UPDATE_USAGE);
     const updated = await applyAction(ctx, item, 'update', 'updated', { text });
     const clocks = await satisfyClocks(ctx, item, (c) => c.kind === ctx.pack.clocks.continuing.kind);
