@@ -1,5 +1,5 @@
 import type { CommandSpec, Dispatcher } from '../src/bot/dispatcher.js';
-import { detailAction, refreshAction } from './cards/item-actions.js';
+import { claimAction, detailAction, refreshAction } from './cards/item-actions.js';
 import { bindCommand } from './commands/bind.js';
 import { claimCommand, gradeCommand } from './commands/claim-grade.js';
 import { closeCommand, extendCommand } from './commands/close-extend.js';
@@ -37,5 +37,9 @@ export const COMMAND_INFO: Omit<CommandSpec, 'handler'>[] = [...COMMANDS, HELP];
 /** Registers every command and card action the bot offers. */
 export function registerFlows(dispatcher: Dispatcher): Dispatcher {
   for (const c of COMMANDS) dispatcher.command(c);
-  return dispatcher.command(helpCommand(dispatcher)).action(refreshAction).action(detailAction);
+  return dispatcher
+    .command(helpCommand(dispatcher))
+    .action(claimAction)
+    .action(refreshAction)
+    .action(detailAction);
 }

@@ -3,7 +3,9 @@ import { threadRoot } from '../../db/repos/outbox-repo.js';
 import type { BotContext } from '../../src/bot/context.js';
 import { type ActionSpec, actionValueSchema } from '../../src/bot/dispatcher.js';
 import type { CardActionEvent } from '../../src/bot/event.js';
+import { textMessage } from '../../src/bot/message.js';
 import { HuiyinError } from '../../src/core/errors.js';
+import { applyAction, refreshItem, requireRole, staleError } from '../commands/item-command.js';
 import { itemDetail } from '../commands/query.js';
 import { cardMentions, itemCard } from './item-card.js';
 
@@ -19,6 +21,40 @@ async function clickedItem(ctx: BotContext<CardActionEvent>) {
     throw new HuiyinError('huiyin_not_item_card', '这条消息不是该舆情的卡片。');
   return { item, version: value.v };
 }
+
+/** 认领 on the card: the same rights and audit as /认领; a click on an outdated card changes nothing. */
+export const claimAction: ActionSpec = {
+  name: 'claim',
+  async handler(ctx) {
+    const { item, version } = await clickedItem(ctx);
+    if (version !== item.version) throw staleError();
+    await requireRole(ctx, item, ['spokesperson', 'officer'], '认领', '');
+    const updated = await applyAction(
+      ctx,
+      item,
+      'claim',
+      'claimed',
+      { via: 'card' },
+      { claimedByPersonId: ctx.actor?.person.id },
+    );
+    await refreshItem(ctx, updated);
+    await ctx.postInItemThread(
+      item.id,
+      textMessage(`✅ ${item.number} 已由${ctx.actorName}认领，此后的时限提醒将@${ctx.actorName}。`),
+    );
+    const roles = await itemUnitRoles(ctx.tx, item.id);
+    const here = ctx.chatUnitId && roles.some((r) => r.unitId === ctx.chatUnitId) ? ctx.chatUnitId : null;
+    ctx.response.card = itemCard(
+      ctx.pack,
+      ctx.org,
+      updated,
+      roles,
+      here ? await cardMentions(ctx, updated, here) : [],
+      here,
+    );
+    ctx.toast('success', '已认领');
+  },
+};
 
 /** 刷新: redraws the card from the item as it is now. */
 export const refreshAction: ActionSpec = {

@@ -141,8 +141,17 @@ export function itemCard(
     body,
     note: parts(note.join('\n')),
     buttons: [
+      ...(item.state === 'reported'
+        ? [
+            {
+              label: '认领',
+              style: 'primary' as const,
+              value: { a: 'claim', item: item.id, v: item.version },
+            },
+          ]
+        : []),
       { label: '刷新', style: 'default', value: { a: 'refresh', item: item.id, v: item.version } },
-      { label: '查看进展', style: 'primary', value: { a: 'detail', item: item.id, v: item.version } },
+      { label: '查看进展', style: 'default', value: { a: 'detail', item: item.id, v: item.version } },
     ],
   };
 }

@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Role } from '../../db/org-file.js';
 import { type ClockRow, endClocks, insertClocks, openClocks } from '../../db/repos/clock-repo.js';
 import { type ItemRow, insertItemEvent, itemUnitRoles } from '../../db/repos/item-repo.js';
@@ -21,6 +21,8 @@ const ROLE_NAMES: Record<Role, string> = {
   approver: '审核人',
   admin: '管理员',
 };
+
+export const staleError = () => new HuiyinError('huiyin_stale', '已过期，请查看最新卡片。');
 
 /** The free text after the item number (结果, 理由, 续报内容); refused when empty. */
 export function textAfterNumber(ctx: BotContext<InboundMessage>, what: string, usage: string): string {
@@ -73,12 +75,14 @@ export async function applyAction(
   patch: Partial<typeof items.$inferInsert> = {},
 ): Promise<ItemRow> {
   const state = nextState(item.state as ItemState, action);
+  // Only from the version it was read at: a concurrent change (a double click racing itself,
+  // two officers at once) makes the second one stale instead of applying twice.
   const [updated] = await ctx.tx
     .update(items)
     .set({ ...patch, state, version: sql`${items.version} + 1`, updatedAt: ctx.now })
-    .where(eq(items.id, item.id))
+    .where(and(eq(items.id, item.id), eq(items.version, item.version)))
     .returning();
-  if (!updated) throw new Error(`item ${item.id} vanished`);
+  if (!updated) throw staleError();
   await insertItemEvent(ctx.tx, {
     itemId: item.id,
     kind: eventKind,

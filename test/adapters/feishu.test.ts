@@ -41,6 +41,18 @@ cc: [open]
 
 const ENCRYPT_KEY = 'test-encrypt-key';
 
+/** The callback value of the button labelled `label` on a Feishu card. */
+function buttonValue(content: unknown, label: string): Record<string, unknown> {
+  const columns = (
+    content as { body: { elements: { tag: string; columns?: unknown[] }[] } }
+  ).body.elements.find((e) => e.tag === 'column_set')?.columns as {
+    elements: { text: { content: string }; behaviors: { value: Record<string, unknown> }[] }[];
+  }[];
+  const button = columns.map((c) => c.elements[0]).find((b) => b?.text.content === label);
+  if (!button) throw new Error(`no button ${label}`);
+  return button.behaviors[0]?.value as Record<string, unknown>;
+}
+
 describe.each(DB_KINDS)('Feishu through the real SDK and a fake Open API (%s)', (kind) => {
   let database: Database;
   let fake: FakeFeishu;
@@ -227,8 +239,7 @@ describe.each(DB_KINDS)('Feishu through the real SDK and a fake Open API (%s)', 
 
   it('a card click is verified, answered with a toast and the redrawn card, and patched for everyone', async () => {
     const card = fake.inChat('oc_edu')[0];
-    const value = JSON.parse(JSON.stringify(card?.content)).body.elements.at(-1).columns[0].elements[0]
-      .behaviors[0].value as Record<string, unknown>;
+    const value = buttonValue(card?.content, '刷新');
     const callback = {
       schema: '2.0',
       header: { event_id: 'card_ev_1', event_type: 'card.action.trigger', token: 'vt', create_time: '0' },
@@ -285,8 +296,7 @@ describe.each(DB_KINDS)('Feishu through the real SDK and a fake Open API (%s)', 
     await settle();
     expect(await database.db.select().from(items).where(eq(items.title, '长连接上报'))).toHaveLength(1);
     const card = fake.inChat('oc_edu').find((m) => JSON.stringify(m.content).includes('长连接上报'));
-    const value = JSON.parse(JSON.stringify(card?.content)).body.elements.at(-1).columns[1].elements[0]
-      .behaviors[0].value as Record<string, unknown>;
+    const value = buttonValue(card?.content, '查看进展');
     const answer = await sdk.invoke(
       {
         schema: '2.0',

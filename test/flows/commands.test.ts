@@ -2,7 +2,7 @@ import { count, eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readOrgFile } from '../../db/org-file.js';
 import { chatUnit, importOrg } from '../../db/repos/org-repo.js';
-import { items, outbox } from '../../db/schema.js';
+import { itemEvents, items, outbox } from '../../db/schema.js';
 import { DEMO_ORG_FILE } from '../../src/service.js';
 import { DB_KINDS } from '../helpers/databases.js';
 import { mentionsOf, textOf, useHarness } from '../helpers/harness.js';
@@ -101,7 +101,9 @@ describe.each(DB_KINDS)('commands and card buttons (%s)', (kind) => {
   it('the 刷新 button redraws the card in place and 查看进展 posts the trail into its thread', async () => {
     const [card] = await t.h.itemCards('sb-zjt', number);
     if (card?.content.kind !== 'card') throw new Error('expected a card');
-    const [refresh, detail] = card.content.card.buttons;
+    const button = (label: string) =>
+      card.content.kind === 'card' ? card.content.card.buttons.find((b) => b.label === label) : undefined;
+    const [refresh, detail] = [button('刷新'), button('查看进展')];
     expect(refresh?.value).toEqual({ a: 'refresh', item: expect.any(Number), v: 1 });
 
     const clicked = await t.h.click('zjt-ldr', card.id, refresh?.value as Record<string, unknown>);
@@ -119,10 +121,55 @@ describe.each(DB_KINDS)('commands and card buttons (%s)', (kind) => {
     expect(thread.map((m) => textOf(m).split('\n')[0])).toEqual([`📋 ${number}《公租房分配不公》`]);
   });
 
+  it('the 认领 button: only a spokesperson or officer of the unit, once; an outdated card answers 已过期', async () => {
+    const r = await t.h.say('cac-ofc-1', 'sb-lobby', '/上报 “二手房交易纠纷” 类别:住房');
+    const n = /YQ\d{8}-\d{3}/.exec(textOf(await t.h.replyTo('sb-lobby', r.body.id as string)))?.[0] as string;
+    const [card] = await t.h.itemCards('sb-zjt', n);
+    if (card?.content.kind !== 'card') throw new Error('expected a card');
+    const claim = card.content.card.buttons.find((b) => b.label === '认领')?.value as Record<string, unknown>;
+    expect(claim).toEqual({ a: 'claim', item: expect.any(Number), v: 1 });
+
+    const refused = await t.h.click('zjt-ldr', card.id, claim);
+    expect(refused.body.toast).toEqual({
+      type: 'error',
+      content: '只有省住房城乡建设厅的新闻发言人、工作人员可以认领。',
+    });
+    const [before] = await t.database.db.select().from(items).where(eq(items.number, n));
+    expect(before).toMatchObject({ state: 'reported', version: 1, claimedByPersonId: null });
+
+    // A double click: both arrive with the card's version; one claims, the other is stale.
+    const both = await Promise.all([
+      t.h.click('zjt-spk', card.id, claim),
+      t.h.click('zjt-spk', card.id, claim),
+    ]);
+    expect(both.map((x) => x.body.toast.content).sort()).toEqual(['已认领', '已过期，请查看最新卡片。']);
+    const [after] = await t.database.db.select().from(items).where(eq(items.number, n));
+    expect(after).toMatchObject({ state: 'claimed', version: 2, claimedByPersonId: 'zjt-spk' });
+    const events = await t.database.db
+      .select()
+      .from(itemEvents)
+      .where(eq(itemEvents.itemId, after?.id as number));
+    expect(events.map((e) => [e.kind, e.actorPersonId])).toEqual([
+      ['reported', 'cac-ofc-1'],
+      ['claimed', 'zjt-spk'],
+    ]);
+    // The card now shows the new state and no 认领 button; the old one is refused as outdated.
+    const [redrawn] = await t.h.itemCards('sb-zjt', n);
+    expect(redrawn?.content.kind === 'card' && redrawn.content.card.buttons.map((b) => b.label)).toEqual([
+      '刷新',
+      '查看进展',
+    ]);
+    const stale = await t.h.click('zjt-spk', card.id, claim);
+    expect(stale.body.toast).toEqual({ type: 'error', content: '已过期，请查看最新卡片。' });
+  });
+
   it('a click by someone outside the org, or on a button the card does not have, changes nothing', async () => {
     const [card] = await t.h.itemCards('sb-zjt', number);
     if (card?.content.kind !== 'card') throw new Error('expected a card');
-    const refresh = card.content.card.buttons[0]?.value as Record<string, unknown>;
+    const refresh = card.content.card.buttons.find((b) => b.label === '刷新')?.value as Record<
+      string,
+      unknown
+    >;
     const stranger = await t.h.click('nobody', card.id, refresh);
     expect(stranger.body.toast).toEqual({
       type: 'error',

@@ -143,7 +143,12 @@ export function sandboxRoutes(deps: SandboxDeps): Hono {
 function hasButton(row: SandboxRow, value: Record<string, unknown>): boolean {
   const content = row.content as { kind?: string; card?: { buttons?: { value?: unknown }[] } };
   if (content.kind !== 'card') return false;
-  return (content.card?.buttons ?? []).some((b) => isDeepStrictEqual(b.value, value));
+  // A card's buttons change with its item (认领 goes once claimed); a click from an older
+  // rendering of this item's card still reaches the flow, which answers 已过期.
+  return (content.card?.buttons ?? []).some((b) => {
+    const current = (b.value ?? {}) as Record<string, unknown>;
+    return isDeepStrictEqual(current, value) || (value.item !== undefined && current.item === value.item);
+  });
 }
 
 function toJson(row: SandboxRow) {
