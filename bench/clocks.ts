@@ -4,15 +4,14 @@
  * long one claim takes with 1,000 vs 100,000 open clocks (it should not grow with open clocks).
  * HUIYIN_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres) must allow CREATE DATABASE.
  */
-import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import postgres from 'postgres';
 import { handleDueTimers } from '../bot-flows/clocks/notify.js';
 import { yn2016106 } from '../bot-flows/policies/yn-2016-106.js';
-import { type Db, openDatabase } from '../db/client.js';
+import type { Db } from '../db/client.js';
 import { readOrgFile } from '../db/org-file.js';
 import { claimDueTimers } from '../db/repos/clock-repo.js';
 import { importOrg, loadOrg } from '../db/repos/org-repo.js';
+import { scratchDatabase } from '../db/scratch.js';
 import { systemClock } from '../src/core/time.js';
 import { createLogger } from '../src/log.js';
 import { TimerRunner } from '../src/scheduler/timer-runner.js';
@@ -62,17 +61,12 @@ async function claimMs(db: Db): Promise<number> {
   return runs[Math.floor(runs.length / 2)] as number;
 }
 
+const ADMIN_URL = process.env.HUIYIN_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
 async function main() {
-  const adminUrl = process.env.HUIYIN_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const name = `huiyin_bench_${randomBytes(4).toString('hex')}`;
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ databaseUrl: url.toString(), maxConnections: 10 });
+  const database = await scratchDatabase(ADMIN_URL, { prefix: 'huiyin_bench', maxConnections: 10 });
   const log = createLogger('error');
   try {
-    await database.migrate();
     await importOrg(database.db, readOrgFile(DEMO_ORG_FILE), new Date());
     const { db } = database;
 
@@ -125,8 +119,6 @@ async function main() {
     );
   } finally {
     await database.close();
-    await admin.unsafe(`drop database if exists ${name} with (force)`);
-    await admin.end();
   }
 }
 

@@ -3,12 +3,10 @@
  * on real Postgres, against a bare Hono handler on the same server stack, in one run.
  * HUIYIN_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres) must allow CREATE DATABASE.
  */
-import { randomBytes } from 'node:crypto';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import postgres from 'postgres';
 import { DEFAULT_POLICY_PACK } from '../bot-flows/policies/index.js';
-import { openDatabase } from '../db/client.js';
+import { scratchDatabase } from '../db/scratch.js';
 import { createLogger } from '../src/log.js';
 import { createService } from '../src/service.js';
 import { FakeFeishu, feishuRequest, messageEvent } from '../test/helpers/fake-feishu.js';
@@ -49,15 +47,11 @@ function listen(fetch: Hono['fetch']): Promise<{ server: ReturnType<typeof serve
   });
 }
 
+const ADMIN_URL = process.env.HUIYIN_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
 async function main() {
-  const adminUrl = process.env.HUIYIN_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const name = `huiyin_bench_${randomBytes(4).toString('hex')}`;
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
   const fake = await new FakeFeishu().start();
-  const database = await openDatabase({ databaseUrl: url.toString(), maxConnections: 20 });
+  const database = await scratchDatabase(ADMIN_URL, { prefix: 'huiyin_bench', maxConnections: 20 });
   try {
     const service = await createService({
       env: {
@@ -125,8 +119,6 @@ async function main() {
   } finally {
     await database.close();
     await fake.stop();
-    await admin.unsafe(`drop database if exists ${name} with (force)`);
-    await admin.end();
   }
 }
 

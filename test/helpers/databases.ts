@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import postgres from 'postgres';
 import { inject } from 'vitest';
 import { type Database, openDatabase } from '../../db/client.js';
+import { scratchDatabase } from '../../db/scratch.js';
 
 export type DbKind = 'pglite' | 'postgres';
 export const DB_KINDS: DbKind[] = ['pglite', 'postgres'];
@@ -16,20 +15,5 @@ export async function freshDatabase(kind: DbKind): Promise<Database> {
     await db.migrate();
     return db;
   }
-  const adminUrl = inject('pgUrl');
-  const name = `huiyin_t_${randomBytes(6).toString('hex')}`;
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const db = await openDatabase({ databaseUrl: url.toString() });
-  await db.migrate();
-  return {
-    ...db,
-    async close() {
-      await db.close();
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    },
-  };
+  return scratchDatabase(inject('pgUrl'), { prefix: 'huiyin_t' });
 }

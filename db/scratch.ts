@@ -1,0 +1,28 @@
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import { type Database, openDatabase } from './client.js';
+
+/**
+ * A new, migrated Postgres database on the server of `adminUrl` (a user that may CREATE
+ * DATABASE), dropped again when it is closed. Tests and benchmarks each work in their own.
+ */
+export async function scratchDatabase(
+  adminUrl: string,
+  opts: { prefix: string; maxConnections?: number },
+): Promise<Database> {
+  const name = `${opts.prefix}_${randomBytes(6).toString('hex')}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const db = await openDatabase({ databaseUrl: url.toString(), maxConnections: opts.maxConnections ?? 10 });
+  await db.migrate();
+  return {
+    ...db,
+    async close() {
+      await db.close();
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    },
+  };
+}
