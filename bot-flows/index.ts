@@ -1,5 +1,5 @@
 import type { CommandSpec, Dispatcher } from '../src/bot/dispatcher.js';
-import { claimAction, detailAction, refreshAction } from './cards/item-actions.js';
+import { claimAction, detailAction, publishAction, refreshAction } from './cards/item-actions.js';
 import { bindCommand } from './commands/bind.js';
 import { claimCommand, gradeCommand } from './commands/claim-grade.js';
 import { closeCommand, extendCommand } from './commands/close-extend.js';
@@ -40,6 +40,7 @@ export function registerFlows(dispatcher: Dispatcher): Dispatcher {
   return dispatcher
     .command(helpCommand(dispatcher))
     .action(claimAction)
+    .action(publishAction)
     .action(refreshAction)
     .action(detailAction);
 }

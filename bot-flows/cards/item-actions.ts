@@ -7,6 +7,7 @@ import { textMessage } from '../../src/bot/message.js';
 import { HuiyinError } from '../../src/core/errors.js';
 import { applyAction, refreshItem, requireRole, staleError } from '../commands/item-command.js';
 import { itemDetail } from '../commands/query.js';
+import { recordResponse } from '../commands/respond.js';
 import { cardMentions, itemCard } from './item-card.js';
 
 async function clickedItem(ctx: BotContext<CardActionEvent>) {
@@ -53,6 +54,17 @@ export const claimAction: ActionSpec = {
       here,
     );
     ctx.toast('success', '已认领');
+  },
+};
+
+/** 发布 on the card: records the published response, like /发布. */
+export const publishAction: ActionSpec = {
+  name: 'publish',
+  async handler(ctx) {
+    const { item, version } = await clickedItem(ctx);
+    if (version !== item.version) throw staleError();
+    await ctx.postInItemThread(item.id, await recordResponse(ctx, item, 'publish', '', { via: 'card' }));
+    ctx.toast('success', '已记录发布');
   },
 };
 

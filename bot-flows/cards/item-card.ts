@@ -150,6 +150,15 @@ export function itemCard(
             },
           ]
         : []),
+      ...(item.kind === 'opinion' && (item.state === 'claimed' || item.state === 'responding')
+        ? [
+            {
+              label: '已发布',
+              style: 'primary' as const,
+              value: { a: 'publish', item: item.id, v: item.version },
+            },
+          ]
+        : []),
       { label: '刷新', style: 'default', value: { a: 'refresh', item: item.id, v: item.version } },
       { label: '查看进展', style: 'default', value: { a: 'detail', item: item.id, v: item.version } },
     ],

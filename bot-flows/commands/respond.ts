@@ -1,9 +1,10 @@
 import type { ClockRow } from '../../db/repos/clock-repo.js';
 import { openClocks } from '../../db/repos/clock-repo.js';
+import type { ItemRow } from '../../db/repos/item-repo.js';
 import type { BotContext } from '../../src/bot/context.js';
 import type { CommandSpec } from '../../src/bot/dispatcher.js';
 import type { InboundMessage } from '../../src/bot/event.js';
-import { textMessage } from '../../src/bot/message.js';
+import { type OutMessage, textMessage } from '../../src/bot/message.js';
 import { optionValue } from '../../src/core/command-parser.js';
 import { HuiyinError } from '../../src/core/errors.js';
 import { formatDeadline } from '../../src/core/time.js';
@@ -48,14 +49,17 @@ export const reportSuperiorCommand: CommandSpec = {
   },
 };
 
-/** Records a response (发布 or 发布会): it meets its clocks and starts the 持续发布 cadence. */
-async function respond(
-  ctx: BotContext<InboundMessage>,
+/**
+ * Records a response (发布 or 发布会) on an item, by command or card: it meets its clocks and
+ * starts the 持续发布 cadence. Returns the message that says so.
+ */
+export async function recordResponse(
+  ctx: BotContext,
+  item: ItemRow,
   action: 'publish' | 'press_conference',
   usage: string,
   data: Record<string, unknown>,
-) {
-  const item = await commandItem(ctx, usage);
+): Promise<OutMessage> {
   await requireRole(ctx, item, [...HANDLERS], action === 'publish' ? '记录发布' : '记录新闻发布会', usage);
   if (item.kind === 'message') {
     throw new HuiyinError('huiyin_not_for_messages', '网民留言以办结回复为准，请使用 /办结。', usage);
@@ -79,11 +83,19 @@ async function respond(
   const next = continuing ?? (await startContinuing(ctx, updated));
   await refreshItem(ctx, updated);
   const label = action === 'publish' ? '发布' : '新闻发布会';
-  await ctx.reply(
-    textMessage(
-      `✅ ${item.number} 已记录${label}。${met(clocks)}\n请根据工作进展持续发布权威信息，下次续报请于 ${formatDeadline(next.dueAt)} 前发送 /续报 ${item.number} <内容>。`,
-    ),
+  return textMessage(
+    `✅ ${item.number} 已记录${label}（${ctx.actorName}）。${met(clocks)}\n请根据工作进展持续发布权威信息，下次续报请于 ${formatDeadline(next.dueAt)} 前发送 /续报 ${item.number} <内容>。`,
   );
+}
+
+async function respond(
+  ctx: BotContext<InboundMessage>,
+  action: 'publish' | 'press_conference',
+  usage: string,
+  data: Record<string, unknown>,
+) {
+  const item = await commandItem(ctx, usage);
+  await ctx.reply(await recordResponse(ctx, item, action, usage, data));
 }
 
 export const publishCommand: CommandSpec = {

@@ -155,12 +155,28 @@ describe.each(DB_KINDS)('commands and card buttons (%s)', (kind) => {
     ]);
     // The card now shows the new state and no 认领 button; the old one is refused as outdated.
     const [redrawn] = await t.h.itemCards('sb-zjt', n);
-    expect(redrawn?.content.kind === 'card' && redrawn.content.card.buttons.map((b) => b.label)).toEqual([
-      '刷新',
-      '查看进展',
-    ]);
+    if (redrawn?.content.kind !== 'card') throw new Error('expected a card');
+    expect(redrawn.content.card.buttons.map((b) => b.label)).toEqual(['已发布', '刷新', '查看进展']);
     const stale = await t.h.click('zjt-spk', card.id, claim);
     expect(stale.body.toast).toEqual({ type: 'error', content: '已过期，请查看最新卡片。' });
+
+    // 已发布 records the response like /发布: the 48 h clock is met.
+    const publish = redrawn.content.card.buttons.find((b) => b.label === '已发布')?.value as Record<
+      string,
+      unknown
+    >;
+    const published = await t.h.click('zjt-ldr', card.id, publish);
+    expect(published.body.toast).toEqual({ type: 'success', content: '已记录发布' });
+    const [done] = await t.database.db.select().from(items).where(eq(items.number, n));
+    expect(done).toMatchObject({ state: 'responding', version: 3 });
+    const thread = (await t.h.messages('sb-zjt')).filter(
+      (m) => m.threadRoot === card.id && m.content.kind === 'text',
+    );
+    expect(thread.map((m) => textOf(m).split('\n')[0])).toContain(
+      `✅ ${n} 已记录发布（袁媛）。已完成时限：「予以回应」。`,
+    );
+    const again = await t.h.click('zjt-ldr', card.id, publish);
+    expect(again.body.toast).toEqual({ type: 'error', content: '已过期，请查看最新卡片。' });
   });
 
   it('a click by someone outside the org, or on a button the card does not have, changes nothing', async () => {
