@@ -5,9 +5,8 @@ import { optionValue } from '../../src/core/command-parser.js';
 import { HuiyinError } from '../../src/core/errors.js';
 import { formatDeadline } from '../../src/core/time.js';
 import { findLevel, LEVELS } from '../../src/core/vocabulary.js';
-import { replanClocks } from '../clocks/plan.js';
 import { cite } from '../policies/types.js';
-import { applyAction, commandItem, refreshItem, requireRole } from './item-command.js';
+import { applyAction, commandItem, refreshItem, replanAndRefresh, requireRole } from './item-command.js';
 
 const CLAIM_USAGE = '/认领 <编号>，例：/认领 YQ20261122-003';
 const GRADE_USAGE = `/研判 <编号> 级别:<${LEVELS.join('|')}> [突发] [伤亡] [影响较大]，例：/研判 YQ20261122-003 级别:重大 突发`;
@@ -73,15 +72,7 @@ export const gradeCommand: CommandSpec = {
       { ...patch, previous: item.level ?? item.proposedLevel },
       patch,
     );
-    const added = await replanClocks(
-      ctx.tx,
-      ctx.pack,
-      updated,
-      ctx.now,
-      ctx.actor?.person.id ?? ctx.actorName,
-      ctx.log,
-    );
-    await refreshItem(ctx, updated);
+    const added = await replanAndRefresh(ctx, updated);
     const facts = [...flags].join('、');
     const lines = [
       `✅ ${item.number}《${item.title}》研判为「${updated.level ?? '待定'}」${facts ? `，并确认：${facts}` : ''}。`,

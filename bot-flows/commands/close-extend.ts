@@ -4,13 +4,13 @@ import { textMessage } from '../../src/bot/message.js';
 import { HuiyinError } from '../../src/core/errors.js';
 import { formatDeadline } from '../../src/core/time.js';
 import { unknownYearNotice } from '../../src/core/working-days.js';
-import { replanClocks } from '../clocks/plan.js';
 import { cite } from '../policies/types.js';
 import {
   applyAction,
   byAction,
   commandItem,
   refreshItem,
+  replanAndRefresh,
   requireRole,
   satisfyClocks,
   textAfterNumber,
@@ -70,15 +70,7 @@ export const extendCommand: CommandSpec = {
       { reason, workingDays: days },
       { extendedWorkingDays: days },
     );
-    const added = await replanClocks(
-      ctx.tx,
-      ctx.pack,
-      updated,
-      ctx.now,
-      ctx.actor?.person.id ?? ctx.actorName,
-      ctx.log,
-    );
-    await refreshItem(ctx, updated);
+    const added = await replanAndRefresh(ctx, updated);
     const due = added[0];
     const notice = due ? unknownYearNotice(due.unknownYears) : null;
     await ctx.reply(

@@ -12,6 +12,7 @@ import { HuiyinError } from '../../src/core/errors.js';
 import { type ItemAction, type ItemState, nextState } from '../../src/core/item-state.js';
 import { cardMentions, itemCard } from '../cards/item-card.js';
 import { refreshClockCard } from '../clocks/notify.js';
+import { replanClocks } from '../clocks/plan.js';
 import { itemByNumberArg } from '../item-lookup.js';
 
 const ROLE_NAMES: Record<Role, string> = {
@@ -156,4 +157,18 @@ export async function refreshItem(ctx: BotContext, item: ItemRow): Promise<void>
     );
   }
   await refreshClockCard(ctx.tx, ctx.pack, item, ctx.now);
+}
+
+/** After the facts changed (研判, 延期): re-plans the clocks and redraws the item; returns the clocks added. */
+export async function replanAndRefresh(ctx: BotContext, item: ItemRow): Promise<ClockRow[]> {
+  const added = await replanClocks(
+    ctx.tx,
+    ctx.pack,
+    item,
+    ctx.now,
+    ctx.actor?.person.id ?? ctx.actorName,
+    ctx.log,
+  );
+  await refreshItem(ctx, item);
+  return added;
 }

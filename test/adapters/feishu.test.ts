@@ -1,6 +1,5 @@
 import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY_PACK } from '../../bot-flows/policies/index.js';
 import type { Database } from '../../db/client.js';
 import { inbox, items } from '../../db/schema.js';
 import { feishuEventDispatcher } from '../../src/adapters/feishu/ws.js';
@@ -10,7 +9,7 @@ import { createService, type Service } from '../../src/service.js';
 import { FakeClock } from '../helpers/clock.js';
 import { DB_KINDS, freshDatabase } from '../helpers/databases.js';
 import { FakeFeishu, feishuRequest, messageEvent } from '../helpers/fake-feishu.js';
-import { tempOrgFile } from '../helpers/harness.js';
+import { tempOrgFile, testEnv } from '../helpers/harness.js';
 
 const ORG = tempOrgFile(`units:
   - id: gov
@@ -73,13 +72,7 @@ describe.each(DB_KINDS)('Feishu through the real SDK and a fake Open API (%s)', 
       mode: 'webhook',
     };
     service = await createService({
-      env: {
-        DATA_DIR: '',
-        POLICY_PACK: DEFAULT_POLICY_PACK,
-        SANDBOX: false,
-        DATABASE_URL: undefined,
-        ORG_FILE: ORG,
-      },
+      env: testEnv({ orgFile: ORG, sandbox: false }),
       feishu,
       log: silentLogger,
       clock,
@@ -317,13 +310,7 @@ describe('Feishu not configured', () => {
   it('the Feishu routes answer 404', async () => {
     const database = await freshDatabase('pglite');
     const service = await createService({
-      env: {
-        DATA_DIR: '',
-        POLICY_PACK: DEFAULT_POLICY_PACK,
-        SANDBOX: undefined,
-        DATABASE_URL: undefined,
-        ORG_FILE: ORG,
-      },
+      env: testEnv({ orgFile: ORG, sandbox: undefined }),
       log: silentLogger,
       database,
     });
@@ -340,13 +327,7 @@ describe('Feishu with a verification token and no encrypt key', () => {
     const fake = await new FakeFeishu().start();
     const database = await freshDatabase('pglite');
     const service = await createService({
-      env: {
-        DATA_DIR: '',
-        POLICY_PACK: DEFAULT_POLICY_PACK,
-        SANDBOX: false,
-        DATABASE_URL: undefined,
-        ORG_FILE: ORG,
-      },
+      env: testEnv({ orgFile: ORG, sandbox: false }),
       feishu: {
         appId: 'cli_plain',
         appSecret: 's',

@@ -10,6 +10,15 @@ import { createService, type Service } from '../../src/service.js';
 import { FakeClock } from './clock.js';
 import { type DbKind, freshDatabase } from './databases.js';
 
+/** The service settings tests run with: embedded or given database, the demo org unless named. */
+export const testEnv = (o: { orgFile?: string | undefined; sandbox?: boolean | undefined } = {}) => ({
+  DATA_DIR: '',
+  POLICY_PACK: DEFAULT_POLICY_PACK,
+  SANDBOX: o.sandbox,
+  DATABASE_URL: undefined,
+  ORG_FILE: o.orgFile,
+});
+
 /** Writes an org file to a temporary directory and returns its path. */
 export function tempOrgFile(yaml: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'huiyin-org-')), 'org.yaml');
@@ -62,13 +71,7 @@ export async function startHarness(
 ) {
   const clock = opts.clock ?? new FakeClock('2026-11-22T03:00:00Z');
   const service: Service = await createService({
-    env: {
-      DATA_DIR: '',
-      POLICY_PACK: DEFAULT_POLICY_PACK,
-      SANDBOX: true,
-      DATABASE_URL: undefined,
-      ORG_FILE: opts.orgFile,
-    },
+    env: testEnv({ orgFile: opts.orgFile, sandbox: true }),
     log: opts.log ?? silentLogger,
     clock,
     database,
