@@ -1,5 +1,5 @@
 import type { CommandSpec, Dispatcher } from '../src/bot/dispatcher.js';
-import { claimAction, detailAction, publishAction, refreshAction } from './cards/item-actions.js';
+import { CARD_ACTIONS } from './cards/item-actions.js';
 import { bindCommand } from './commands/bind.js';
 import { claimCommand, gradeCommand } from './commands/claim-grade.js';
 import { closeCommand, extendCommand } from './commands/close-extend.js';
@@ -14,11 +14,17 @@ import {
   reportSuperiorCommand,
   updateCommand,
 } from './commands/respond.js';
+import { transferCommand } from './commands/transfer.js';
+import { approveCommand, rejectCommand, wordingCommand } from './commands/wording.js';
 
 const COMMANDS = [
   reportCommand,
   claimCommand,
   gradeCommand,
+  transferCommand,
+  wordingCommand,
+  approveCommand,
+  rejectCommand,
   reportSuperiorCommand,
   publishCommand,
   pressConferenceCommand,
@@ -37,10 +43,7 @@ export const COMMAND_INFO: Omit<CommandSpec, 'handler'>[] = [...COMMANDS, HELP];
 /** Registers every command and card action the bot offers. */
 export function registerFlows(dispatcher: Dispatcher): Dispatcher {
   for (const c of COMMANDS) dispatcher.command(c);
-  return dispatcher
-    .command(helpCommand(dispatcher))
-    .action(claimAction)
-    .action(publishAction)
-    .action(refreshAction)
-    .action(detailAction);
+  dispatcher.command(helpCommand(dispatcher));
+  for (const a of CARD_ACTIONS) dispatcher.action(a);
+  return dispatcher;
 }

@@ -112,6 +112,8 @@ export const items = pgTable(
     acceptedAt: ts('accepted_at'),
     extendedWorkingDays: integer('extended_working_days').notNull().default(0),
     claimedByPersonId: text('claimed_by_person_id').references(() => people.id),
+    /** Release stages of a 重大 item reached so far: 0 none, 1 快报事实 … 4 后报结果. */
+    releaseStage: integer('release_stage').notNull().default(0),
     updatedAt: ts('updated_at').notNull(),
   },
   (t) => [index('items_state').on(t.state), index('items_owner').on(t.ownerUnitId)],
@@ -312,4 +314,46 @@ export const sandboxMessages = pgTable(
     index('sandbox_messages_chat_rev').on(t.chatId, t.rev),
     uniqueIndex('sandbox_messages_send_key').on(t.sendKey),
   ],
+);
+
+/** Response wording (口径) submitted for approval; the approved one is the item's 统一口径. */
+export const wordings = pgTable(
+  'wordings',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    itemId: integer('item_id')
+      .notNull()
+      .references(() => items.id),
+    text: text('text').notNull(),
+    drafterPersonId: text('drafter_person_id').references(() => people.id),
+    drafterName: text('drafter_name').notNull(),
+    /** pending | approved | rejected */
+    status: text('status').notNull(),
+    /** Units whose approver must agree: the responsible unit, then agencies the wording names. */
+    unitIds: jsonb('unit_ids').$type<string[]>().notNull(),
+    submittedAt: ts('submitted_at').notNull(),
+    decidedAt: ts('decided_at'),
+  },
+  (t) => [index('wordings_item').on(t.itemId, t.id)],
+);
+
+/** One unit's decision on a wording: at most one per unit, so a double click decides once. */
+export const wordingDecisions = pgTable(
+  'wording_decisions',
+  {
+    wordingId: integer('wording_id')
+      .notNull()
+      .references(() => wordings.id),
+    unitId: text('unit_id')
+      .notNull()
+      .references(() => units.id),
+    /** approved | rejected */
+    decision: text('decision').notNull(),
+    personId: text('person_id').references(() => people.id),
+    personName: text('person_name').notNull(),
+    secrecyReviewed: boolean('secrecy_reviewed').notNull(),
+    reason: text('reason'),
+    at: ts('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.wordingId, t.unitId] })],
 );

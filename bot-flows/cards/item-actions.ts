@@ -1,18 +1,32 @@
-import { findItemById, itemUnitRoles } from '../../db/repos/item-repo.js';
-import { threadRoot } from '../../db/repos/outbox-repo.js';
+import { findItemById, type ItemRow } from '../../db/repos/item-repo.js';
+import { approvalAnchor, itemMessage, threadRoot } from '../../db/repos/outbox-repo.js';
+import { findWording } from '../../db/repos/wording-repo.js';
 import type { BotContext } from '../../src/bot/context.js';
 import { type ActionSpec, actionValueSchema } from '../../src/bot/dispatcher.js';
 import type { CardActionEvent } from '../../src/bot/event.js';
-import { textMessage } from '../../src/bot/message.js';
+import type { OutMessage } from '../../src/bot/message.js';
 import { HuiyinError } from '../../src/core/errors.js';
-import { applyAction, refreshItem, requireRole, staleError } from '../commands/item-command.js';
+import { findLevel, LEVELS } from '../../src/core/vocabulary.js';
+import { CLAIM_USAGE, claimItem, GRADE_USAGE, gradeItem } from '../commands/claim-grade.js';
+import { CLOSE_USAGE, closeItem } from '../commands/close-extend.js';
+import { requireText, staleError } from '../commands/item-command.js';
 import { itemDetail } from '../commands/query.js';
-import { recordResponse } from '../commands/respond.js';
-import { cardMentions, itemCard } from './item-card.js';
+import { recordResponse, releaseUpdate, UPDATE_USAGE } from '../commands/respond.js';
+import { TRANSFER_USAGE, transferItem } from '../commands/transfer.js';
+import {
+  APPROVE_USAGE,
+  decideWording,
+  REJECT_USAGE,
+  submitWording,
+  WORDING_USAGE,
+} from '../commands/wording.js';
+import { itemCardFor } from './item-card.js';
+
+const notInDirectory = () =>
+  new HuiyinError('huiyin_unknown_person', '你不在组织目录中，无法操作舆情卡片。请联系管理员。');
 
 async function clickedItem(ctx: BotContext<CardActionEvent>) {
-  if (!ctx.actor)
-    throw new HuiyinError('huiyin_unknown_person', '你不在组织目录中，无法操作舆情卡片。请联系管理员。');
+  if (!ctx.actor) throw notInDirectory();
   const value = actionValueSchema.parse(ctx.event.value);
   const item = value.item ? await findItemById(ctx.tx, value.item) : null;
   if (!item) throw new HuiyinError('huiyin_unknown_item', '卡片对应的舆情不存在。');
@@ -20,64 +34,136 @@ async function clickedItem(ctx: BotContext<CardActionEvent>) {
   const card = await threadRoot(ctx.tx, item.id, ctx.platform, ctx.event.chatId);
   if (card !== ctx.event.messageId)
     throw new HuiyinError('huiyin_not_item_card', '这条消息不是该舆情的卡片。');
-  return { item, version: value.v };
+  return { item, value };
 }
 
-/** 认领 on the card: the same rights and audit as /认领; a click on an outdated card changes nothing. */
-export const claimAction: ActionSpec = {
-  name: 'claim',
-  async handler(ctx) {
-    const { item, version } = await clickedItem(ctx);
-    if (version !== item.version) throw staleError();
-    await requireRole(ctx, item, ['spokesperson', 'officer'], '认领', '');
-    const updated = await applyAction(
-      ctx,
-      item,
-      'claim',
-      'claimed',
-      { via: 'card' },
-      { claimedByPersonId: ctx.actor?.person.id },
-    );
-    await refreshItem(ctx, updated);
-    await ctx.postInItemThread(
-      item.id,
-      textMessage(`✅ ${item.number} 已由${ctx.actorName}认领，此后的时限提醒将@${ctx.actorName}。`),
-    );
-    const roles = await itemUnitRoles(ctx.tx, item.id);
-    const here = ctx.chatUnitId && roles.some((r) => r.unitId === ctx.chatUnitId) ? ctx.chatUnitId : null;
-    ctx.response.card = itemCard(
-      ctx.pack,
-      ctx.org,
-      updated,
-      roles,
-      here ? await cardMentions(ctx, updated, here) : [],
-      here,
-    );
-    ctx.toast('success', '已认领');
-  },
+/** A filled-in form field, as text. */
+const formText = (ctx: BotContext<CardActionEvent>, name: string) => {
+  const v = ctx.event.form?.[name];
+  return typeof v === 'string' ? v.trim() : '';
 };
 
-/** 发布 on the card: records the published response, like /发布. */
-export const publishAction: ActionSpec = {
-  name: 'publish',
-  async handler(ctx) {
-    const { item, version } = await clickedItem(ctx);
-    if (version !== item.version) throw staleError();
-    await ctx.postInItemThread(item.id, await recordResponse(ctx, item, 'publish', '', { via: 'card' }));
-    ctx.toast('success', '已记录发布');
-  },
-};
+/**
+ * A click on the item card that changes the item. The card must be current (its version is the
+ * item's), so an outdated card or a second click changes nothing; `run` does what the text
+ * command does and its message goes into the item's thread; the clicked card is redrawn.
+ */
+function itemAction(
+  name: string,
+  done: string,
+  run: (ctx: BotContext<CardActionEvent>, item: ItemRow) => Promise<OutMessage>,
+): ActionSpec {
+  return {
+    name,
+    async handler(ctx) {
+      const { item, value } = await clickedItem(ctx);
+      if (value.v !== item.version) throw staleError();
+      const message = await run(ctx, item);
+      await ctx.postInItemThread(item.id, message);
+      const now = await findItemById(ctx.tx, item.id);
+      if (now) ctx.response.card = await itemCardFor(ctx, now, ctx.chatUnitId);
+      ctx.toast('success', done);
+    },
+  };
+}
+
+export const claimAction = itemAction('claim', '已认领', (ctx, item) => claimItem(ctx, item, CLAIM_USAGE));
+
+export const publishAction = itemAction('publish', '已记录发布', (ctx, item) =>
+  recordResponse(ctx, item, 'publish', '', { via: 'card' }),
+);
+
+/** 研判 on the card: the level chosen in the select. */
+export const gradeAction = itemAction('grade', '已研判定级', (ctx, item) => {
+  const level = findLevel(ctx.event.option ?? '');
+  if (!level)
+    throw new HuiyinError('huiyin_unknown_level', `请选择级别：${LEVELS.join('、')}。`, GRADE_USAGE);
+  return gradeItem(ctx, item, level, new Set(), GRADE_USAGE);
+});
+
+export const transferAction = itemAction('transfer', '已转办', (ctx, item) =>
+  transferItem(ctx, item, formText(ctx, 'transfer_unit'), formText(ctx, 'transfer_reason'), TRANSFER_USAGE),
+);
+
+export const closeAction = itemAction('close', '已办结', (ctx, item) =>
+  closeItem(ctx, item, requireText(formText(ctx, 'close_result'), '办理结果', CLOSE_USAGE), CLOSE_USAGE),
+);
+
+export const submitWordingAction = itemAction('submit_wording', '口径已提交审核', (ctx, item) =>
+  submitWording(
+    ctx,
+    item,
+    requireText(formText(ctx, 'wording_text'), '口径内容', WORDING_USAGE),
+    WORDING_USAGE,
+  ),
+);
+
+/** The card's release-stage form: publishes the next stage of a 重大 item. */
+export const stageAction = itemAction('stage', '已发布', (ctx, item) =>
+  releaseUpdate(
+    ctx,
+    item,
+    item.releaseStage + 1,
+    requireText(formText(ctx, 'stage_text'), '发布内容', UPDATE_USAGE),
+    UPDATE_USAGE,
+  ),
+);
+
+/**
+ * 同意 / 退回 on an approval card. It is checked against its wording rather than the item's
+ * version: other work on the item (报告, 研判) must not void a card that is waiting for an
+ * approver, while a decided or superseded wording answers 已过期.
+ */
+function decideAction(
+  name: string,
+  decision: 'approved' | 'rejected',
+  usage: string,
+  done: string,
+): ActionSpec {
+  return {
+    name,
+    async handler(ctx) {
+      if (!ctx.actor) throw notInDirectory();
+      const value = actionValueSchema.parse(ctx.event.value);
+      const item = value.item ? await findItemById(ctx.tx, value.item) : null;
+      const wording = value.w ? await findWording(ctx.tx, value.w) : null;
+      if (!item || !wording || wording.itemId !== item.id || !value.u || !wording.unitIds.includes(value.u))
+        throw new HuiyinError('huiyin_unknown_item', '卡片对应的口径不存在。');
+      const card = await itemMessage(
+        ctx.tx,
+        item.id,
+        ctx.platform,
+        ctx.event.chatId,
+        approvalAnchor(wording.id, value.u),
+      );
+      if (card !== ctx.event.messageId)
+        throw new HuiyinError('huiyin_not_item_card', '这条消息不是该口径的审核卡片。');
+      const secrecy = ctx.event.form?.secrecy;
+      const message = await decideWording(
+        ctx,
+        item,
+        wording,
+        [value.u],
+        decision,
+        { secrecy: secrecy === true || secrecy === 'true', reason: formText(ctx, 'reason') },
+        usage,
+      );
+      await ctx.postInItemThread(item.id, message);
+      ctx.toast('success', done);
+    },
+  };
+}
+
+export const approveAction = decideAction('approve_wording', 'approved', APPROVE_USAGE, '已同意');
+export const rejectAction = decideAction('reject_wording', 'rejected', REJECT_USAGE, '已退回');
 
 /** 刷新: redraws the card from the item as it is now. */
 export const refreshAction: ActionSpec = {
   name: 'refresh',
   async handler(ctx) {
-    const { item, version } = await clickedItem(ctx);
-    const roles = await itemUnitRoles(ctx.tx, item.id);
-    const here = ctx.chatUnitId && roles.some((r) => r.unitId === ctx.chatUnitId) ? ctx.chatUnitId : null;
-    const mentions = here ? await cardMentions(ctx, item, here) : [];
-    await ctx.updateCard(itemCard(ctx.pack, ctx.org, item, roles, mentions, here));
-    ctx.toast('success', version === item.version ? '已是最新状态' : '已更新到最新状态');
+    const { item, value } = await clickedItem(ctx);
+    await ctx.updateCard(await itemCardFor(ctx, item, ctx.chatUnitId));
+    ctx.toast('success', value.v === item.version ? '已是最新状态' : '已更新到最新状态');
   },
 };
 
@@ -90,3 +176,17 @@ export const detailAction: ActionSpec = {
     ctx.toast('info', '处置记录已发到话题中');
   },
 };
+
+export const CARD_ACTIONS = [
+  claimAction,
+  gradeAction,
+  transferAction,
+  publishAction,
+  stageAction,
+  submitWordingAction,
+  approveAction,
+  rejectAction,
+  closeAction,
+  refreshAction,
+  detailAction,
+];

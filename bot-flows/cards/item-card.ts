@@ -1,12 +1,13 @@
-import type { ItemRow } from '../../db/repos/item-repo.js';
+import { type ItemRow, itemUnitRoles } from '../../db/repos/item-repo.js';
 import { unitPeople } from '../../db/repos/org-repo.js';
+import { latestWording, type WordingRow } from '../../db/repos/wording-repo.js';
 import type { BotContext } from '../../src/bot/context.js';
-import { type CardSpec, type Part, parts } from '../../src/bot/message.js';
+import { type CardSpec, type FormSpec, type Part, parts } from '../../src/bot/message.js';
 import { ITEM_STATES, isItemState } from '../../src/core/item-state.js';
 import type { Org } from '../../src/core/org.js';
 import type { RoutingRule } from '../../src/core/routing.js';
 import { formatShanghai } from '../../src/core/time.js';
-import { findCategory, isMajor, MINSHENG } from '../../src/core/vocabulary.js';
+import { findCategory, isMajor, LEVELS, MINSHENG, RELEASE_STAGES } from '../../src/core/vocabulary.js';
 import { type Clause, cite, type PolicyPack } from '../policies/types.js';
 
 export const ROLE_LABELS: Record<string, string> = {
@@ -87,6 +88,78 @@ function askOf(org: Org, item: ItemRow, roles: UnitRoles, unitId: string | null)
   return item.state === 'reported' ? `请${unit}认领并组织处置。` : `由${unit}负责处置。`;
 }
 
+/** The release stages so far: 快报事实 ✓ → 慎报原因 → …. */
+export const stageLine = (reached: number) =>
+  RELEASE_STAGES.map((s, i) => (i < reached ? `${s} ✓` : s)).join(' → ');
+
+const WORDING_STATUS: Record<string, string> = {
+  pending: '审核中',
+  approved: '已审定（统一口径）',
+  rejected: '已退回，待修改后重新提交',
+};
+
+/** The forms the card offers in the item's current state; each button is checked again on click. */
+function itemForms(item: ItemRow): FormSpec[] {
+  const ref = { item: item.id, v: item.version };
+  const forms: FormSpec[] = [];
+  const working = item.state === 'claimed' || item.state === 'responding';
+  if (working) {
+    forms.push({
+      name: 'wording',
+      title: '提交回应口径（报本单位审核人审核）',
+      fields: [
+        {
+          kind: 'text',
+          name: 'wording_text',
+          label: '口径',
+          placeholder: '拟发布的回应口径',
+          multiline: true,
+        },
+      ],
+      buttons: [{ label: '提交审核', style: 'primary', value: { a: 'submit_wording', ...ref } }],
+    });
+  }
+  const next = RELEASE_STAGES[item.releaseStage];
+  if (item.kind === 'opinion' && working && isMajor(item.level ?? item.proposedLevel) && next) {
+    forms.push({
+      name: 'stage',
+      title: `发布阶段：下一步「${next}」`,
+      fields: [
+        {
+          kind: 'text',
+          name: 'stage_text',
+          label: '发布内容',
+          placeholder: `${next}的内容`,
+          multiline: true,
+        },
+      ],
+      buttons: [{ label: `发布「${next}」`, style: 'primary', value: { a: 'stage', ...ref } }],
+    });
+  }
+  if (item.state === 'reported' || item.state === 'claimed') {
+    forms.push({
+      name: 'transfer',
+      title: '转办（领导、审核人）',
+      fields: [
+        { kind: 'text', name: 'transfer_unit', label: '转办单位', placeholder: '单位名称，如 省公安厅' },
+        { kind: 'text', name: 'transfer_reason', label: '理由', placeholder: '转办理由（可不填）' },
+      ],
+      buttons: [{ label: '转办', style: 'default', value: { a: 'transfer', ...ref } }],
+    });
+  }
+  if (working) {
+    forms.push({
+      name: 'close',
+      title: '办结',
+      fields: [
+        { kind: 'text', name: 'close_result', label: '办理结果', placeholder: '如：已澄清并公开处置结果' },
+      ],
+      buttons: [{ label: '办结', style: 'danger', value: { a: 'close', ...ref } }],
+    });
+  }
+  return forms;
+}
+
 /** The item card as the group of `forUnitId` sees it (null: a group with no part in the item). */
 export function itemCard(
   pack: PolicyPack,
@@ -95,6 +168,7 @@ export function itemCard(
   roles: UnitRoles,
   mentions: Part[],
   forUnitId: string | null,
+  wording: WordingRow | null = null,
 ): CardSpec {
   const level = item.level ?? item.proposedLevel;
   const reporterUnit = item.reporterUnitId ? org.units.get(item.reporterUnitId)?.name : undefined;
@@ -121,6 +195,12 @@ export function itemCard(
     fields.push({ label: '留言类型', value: item.messageType ?? '' });
     if (item.acceptedAt)
       fields.push({ label: '受理日期', value: formatShanghai(item.acceptedAt).slice(0, 10) });
+  }
+  if (item.kind === 'opinion' && isMajor(level))
+    fields.push({ label: '发布阶段', value: stageLine(item.releaseStage) });
+  if (wording) {
+    fields.push({ label: '口径', value: WORDING_STATUS[wording.status] ?? wording.status });
+    if (wording.status === 'approved') fields.push({ label: '统一口径', value: wording.text });
   }
 
   const ask = askOf(org, item, roles, forUnitId);
@@ -162,5 +242,35 @@ export function itemCard(
       { label: '刷新', style: 'default', value: { a: 'refresh', item: item.id, v: item.version } },
       { label: '查看进展', style: 'default', value: { a: 'detail', item: item.id, v: item.version } },
     ],
+    selects:
+      item.state === 'closed'
+        ? []
+        : [
+            {
+              name: 'level',
+              placeholder: '研判定级（领导、审核人）',
+              options: LEVELS.map((l) => ({ label: l, value: l })),
+              value: { a: 'grade', item: item.id, v: item.version },
+            },
+          ],
+    forms: itemForms(item),
   };
+}
+
+/**
+ * The item card for a chat bound to `chatUnitId`: mentions and the ask are that unit's when it
+ * has a part in the item.
+ */
+export async function itemCardFor(
+  ctx: BotContext,
+  item: ItemRow,
+  chatUnitId: string | null,
+): Promise<CardSpec> {
+  const roles = await itemUnitRoles(ctx.tx, item.id);
+  const forUnit =
+    chatUnitId && (chatUnitId === item.ownerUnitId || roles.some((r) => r.unitId === chatUnitId))
+      ? chatUnitId
+      : null;
+  const mentions = forUnit ? await cardMentions(ctx, item, forUnit) : [];
+  return itemCard(ctx.pack, ctx.org, item, roles, mentions, forUnit, await latestWording(ctx.tx, item.id));
 }

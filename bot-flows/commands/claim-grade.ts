@@ -1,43 +1,87 @@
+import type { ItemRow } from '../../db/repos/item-repo.js';
+import type { BotContext } from '../../src/bot/context.js';
 import type { CommandSpec } from '../../src/bot/dispatcher.js';
-import { textMessage } from '../../src/bot/message.js';
+import { type OutMessage, textMessage } from '../../src/bot/message.js';
 import { timeLeft } from '../../src/core/clocks.js';
 import { optionValue } from '../../src/core/command-parser.js';
 import { HuiyinError } from '../../src/core/errors.js';
 import { formatDeadline } from '../../src/core/time.js';
-import { findLevel, LEVELS } from '../../src/core/vocabulary.js';
+import { findLevel, LEVELS, type Level } from '../../src/core/vocabulary.js';
 import { cite } from '../policies/types.js';
 import { applyAction, commandItem, refreshItem, replanAndRefresh, requireRole } from './item-command.js';
 
-const CLAIM_USAGE = '/认领 <编号>，例：/认领 YQ20261122-003';
-const GRADE_USAGE = `/研判 <编号> 级别:<${LEVELS.join('|')}> [突发] [伤亡] [影响较大]，例：/研判 YQ20261122-003 级别:重大 突发`;
+export const CLAIM_USAGE = '/认领 <编号>，例：/认领 YQ20261122-003';
+export const GRADE_USAGE = `/研判 <编号> 级别:<${LEVELS.join('|')}> [突发] [伤亡] [影响较大]，例：/研判 YQ20261122-003 级别:重大 突发`;
 
-/** /认领: the unit takes the item on; reminders then @ the officer who claimed it. */
+/** 认领, by command or card: the unit takes the item on; reminders then @ the officer who claimed it. */
+export async function claimItem(ctx: BotContext, item: ItemRow, usage: string): Promise<OutMessage> {
+  await requireRole(ctx, item, ['spokesperson', 'officer'], '认领', usage);
+  const updated = await applyAction(
+    ctx,
+    item,
+    'claim',
+    'claimed',
+    { via: ctx.event.kind === 'card_action' ? 'card' : 'command' },
+    { claimedByPersonId: ctx.actor?.person.id },
+  );
+  await refreshItem(ctx, updated);
+  return textMessage(
+    `✅ ${item.number}《${item.title}》已由${ctx.actorName}认领，此后的时限提醒将@${ctx.actorName}。`,
+  );
+}
+
 export const claimCommand: CommandSpec = {
   name: '认领',
   aliases: ['claim'],
   usage: CLAIM_USAGE,
   summary: '认领一条舆情，由你负责处置（责任单位的新闻发言人、工作人员）',
   async handler(ctx) {
-    const item = await commandItem(ctx, CLAIM_USAGE);
-    await requireRole(ctx, item, ['spokesperson', 'officer'], '认领', CLAIM_USAGE);
-    const updated = await applyAction(
-      ctx,
-      item,
-      'claim',
-      'claimed',
-      {},
-      { claimedByPersonId: ctx.actor?.person.id },
-    );
-    await refreshItem(ctx, updated);
-    await ctx.reply(
-      textMessage(
-        `✅ ${item.number}《${item.title}》已由${ctx.actorName}认领，此后的时限提醒将@${ctx.actorName}。`,
-      ),
-    );
+    await ctx.reply(await claimItem(ctx, await commandItem(ctx, CLAIM_USAGE), CLAIM_USAGE));
   },
 };
 
-/** /研判: a leader or approver sets the level; the clocks are re-planned from 事发. */
+/**
+ * 研判, by command or card: a leader or approver sets the level (and may establish 突发, 伤亡,
+ * 影响较大); the clocks are re-planned from 事发.
+ */
+export async function gradeItem(
+  ctx: BotContext,
+  item: ItemRow,
+  level: Level | undefined,
+  flags: ReadonlySet<string>,
+  usage: string,
+): Promise<OutMessage> {
+  if (!level && flags.size === 0) throw new HuiyinError('huiyin_unknown_level', '缺少级别。', usage);
+  await requireRole(ctx, item, ['leader', 'approver'], '研判定级', usage);
+  const patch = {
+    ...(level ? { level } : {}),
+    ...(flags.has('突发') ? { emergency: true } : {}),
+    ...(flags.has('伤亡') ? { casualties: true } : {}),
+    ...(flags.has('影响较大') ? { largeImpact: true } : {}),
+  };
+  const updated = await applyAction(
+    ctx,
+    item,
+    'grade',
+    'graded',
+    { ...patch, previous: item.level ?? item.proposedLevel },
+    patch,
+  );
+  const added = await replanAndRefresh(ctx, updated);
+  const facts = [...flags].join('、');
+  const lines = [
+    `✅ ${item.number}《${item.title}》由${ctx.actorName}研判为「${updated.level ?? '待定'}」${facts ? `，并确认：${facts}` : ''}。`,
+  ];
+  for (const c of added) {
+    const rule = ctx.pack.clocks.rules.find((r) => r.kind === c.kind);
+    const late = c.dueAt <= ctx.now;
+    lines.push(
+      `${late ? '🚨' : '⏳'} 新增时限「${c.label}」：${formatDeadline(c.dueAt)} 前（${timeLeft(c.dueAt, ctx.now)}）${late ? '，自事发起算已经超时，请立即处置' : ''}。${rule ? cite(ctx.pack, rule.clause) : ''}`,
+    );
+  }
+  return textMessage(lines.join('\n'));
+}
+
 export const gradeCommand: CommandSpec = {
   name: '研判',
   aliases: ['grade'],
@@ -47,7 +91,6 @@ export const gradeCommand: CommandSpec = {
     const item = await commandItem(ctx, GRADE_USAGE);
     const text = ctx.command ? (optionValue(ctx.command, '级别') ?? ctx.command.positional[1]) : undefined;
     const level = text ? findLevel(text) : undefined;
-    const flags = ctx.command?.flags ?? new Set<string>();
     if (text && !level) {
       throw new HuiyinError(
         'huiyin_unknown_level',
@@ -55,35 +98,6 @@ export const gradeCommand: CommandSpec = {
         GRADE_USAGE,
       );
     }
-    if (!level && flags.size === 0) throw new HuiyinError('huiyin_unknown_level', '缺少级别。', GRADE_USAGE);
-    await requireRole(ctx, item, ['leader', 'approver'], '研判定级', GRADE_USAGE);
-    // 研判 may also establish the facts that add clocks: 突发, 伤亡, 较大社会影响.
-    const patch = {
-      ...(level ? { level } : {}),
-      ...(flags.has('突发') ? { emergency: true } : {}),
-      ...(flags.has('伤亡') ? { casualties: true } : {}),
-      ...(flags.has('影响较大') ? { largeImpact: true } : {}),
-    };
-    const updated = await applyAction(
-      ctx,
-      item,
-      'grade',
-      'graded',
-      { ...patch, previous: item.level ?? item.proposedLevel },
-      patch,
-    );
-    const added = await replanAndRefresh(ctx, updated);
-    const facts = [...flags].join('、');
-    const lines = [
-      `✅ ${item.number}《${item.title}》研判为「${updated.level ?? '待定'}」${facts ? `，并确认：${facts}` : ''}。`,
-    ];
-    for (const c of added) {
-      const rule = ctx.pack.clocks.rules.find((r) => r.kind === c.kind);
-      const late = c.dueAt <= ctx.now;
-      lines.push(
-        `${late ? '🚨' : '⏳'} 新增时限「${c.label}」：${formatDeadline(c.dueAt)} 前（${timeLeft(c.dueAt, ctx.now)}）${late ? '，自事发起算已经超时，请立即处置' : ''}。${rule ? cite(ctx.pack, rule.clause) : ''}`,
-      );
-    }
-    await ctx.reply(textMessage(lines.join('\n')));
+    await ctx.reply(await gradeItem(ctx, item, level, ctx.command?.flags ?? new Set(), GRADE_USAGE));
   },
 };

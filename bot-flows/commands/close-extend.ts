@@ -1,6 +1,8 @@
 import { endClocks, openClocks } from '../../db/repos/clock-repo.js';
+import type { ItemRow } from '../../db/repos/item-repo.js';
+import type { BotContext } from '../../src/bot/context.js';
 import type { CommandSpec } from '../../src/bot/dispatcher.js';
-import { textMessage } from '../../src/bot/message.js';
+import { type OutMessage, textMessage } from '../../src/bot/message.js';
 import { HuiyinError } from '../../src/core/errors.js';
 import { formatDeadline } from '../../src/core/time.js';
 import { unknownYearNotice } from '../../src/core/working-days.js';
@@ -16,10 +18,32 @@ import {
   textAfterNumber,
 } from './item-command.js';
 
-const CLOSE_USAGE = '/办结 <编号> <结果>，例：/办结 YQ20261122-003 已澄清并公开处置结果';
+export const CLOSE_USAGE = '/办结 <编号> <结果>，例：/办结 YQ20261122-003 已澄清并公开处置结果';
 const EXTEND_USAGE = '/延期 <编号> <理由>，例：/延期 YQ20261122-003 涉及多个部门，情况特别复杂';
 
-/** /办结: the item is done; its close clocks are met and every other open clock ends. */
+/** 办结, by command or card: the item is done; its close clocks are met and every other open clock ends. */
+export async function closeItem(
+  ctx: BotContext,
+  item: ItemRow,
+  result: string,
+  usage: string,
+): Promise<OutMessage> {
+  await requireRole(ctx, item, ['spokesperson', 'officer', 'leader'], '办结', usage);
+  const updated = await applyAction(ctx, item, 'close', 'closed', { result });
+  const met = await satisfyClocks(ctx, item, byAction('close'));
+  const rest = await openClocks(ctx.tx, item.id);
+  await endClocks(
+    ctx.tx,
+    rest.map((c) => c.id),
+    { status: 'cancelled', at: ctx.now, by: ctx.actor?.person.id ?? ctx.actorName, reason: 'closed' },
+  );
+  await refreshItem(ctx, updated);
+  const late = met.filter((c) => c.dueAt < ctx.now);
+  return textMessage(
+    `✅ ${item.number}《${item.title}》已办结：${result}（${ctx.actorName}）${late.length > 0 ? `\n（办结时已超过时限：${late.map((c) => c.label).join('、')}）` : ''}`,
+  );
+}
+
 export const closeCommand: CommandSpec = {
   name: '办结',
   aliases: ['close'],
@@ -28,22 +52,7 @@ export const closeCommand: CommandSpec = {
   async handler(ctx) {
     const item = await commandItem(ctx, CLOSE_USAGE);
     const result = textAfterNumber(ctx, '办理结果', CLOSE_USAGE);
-    await requireRole(ctx, item, ['spokesperson', 'officer', 'leader'], '办结', CLOSE_USAGE);
-    const updated = await applyAction(ctx, item, 'close', 'closed', { result });
-    const met = await satisfyClocks(ctx, item, byAction('close'));
-    const rest = await openClocks(ctx.tx, item.id);
-    await endClocks(
-      ctx.tx,
-      rest.map((c) => c.id),
-      { status: 'cancelled', at: ctx.now, by: ctx.actor?.person.id ?? ctx.actorName, reason: 'closed' },
-    );
-    await refreshItem(ctx, updated);
-    const late = met.filter((c) => c.dueAt < ctx.now);
-    await ctx.reply(
-      textMessage(
-        `✅ ${item.number}《${item.title}》已办结：${result}${late.length > 0 ? `\n（办结时已超过时限：${late.map((c) => c.label).join('、')}）` : ''}`,
-      ),
-    );
+    await ctx.reply(await closeItem(ctx, item, result, CLOSE_USAGE));
   },
 };
 

@@ -7,10 +7,11 @@ import { enqueue } from '../../db/repos/outbox-repo.js';
 import { itemMessages, items } from '../../db/schema.js';
 import type { BotContext } from '../../src/bot/context.js';
 import type { InboundMessage } from '../../src/bot/event.js';
+import type { CardSpec } from '../../src/bot/message.js';
 import type { ClockAction } from '../../src/core/clocks.js';
 import { HuiyinError } from '../../src/core/errors.js';
 import { type ItemAction, type ItemState, nextState } from '../../src/core/item-state.js';
-import { cardMentions, itemCard } from '../cards/item-card.js';
+import { itemCardFor } from '../cards/item-card.js';
 import { refreshClockCard } from '../clocks/notify.js';
 import { replanClocks } from '../clocks/plan.js';
 import { itemByNumberArg } from '../item-lookup.js';
@@ -25,11 +26,26 @@ const ROLE_NAMES: Record<Role, string> = {
 
 export const staleError = () => new HuiyinError('huiyin_stale', '已过期，请查看最新卡片。');
 
+/** The command's text after its first `words` words, as typed (line breaks and colons kept). */
+export function textAfterWords(ctx: BotContext<InboundMessage>, words: number): string {
+  let rest = ctx.command?.rest ?? '';
+  for (let i = 0; i < words; i++) rest = rest.replace(/^\S+\s*/u, '');
+  return rest.trim();
+}
+
 /** The free text after the item number (结果, 理由, 续报内容); refused when empty. */
 export function textAfterNumber(ctx: BotContext<InboundMessage>, what: string, usage: string): string {
-  const text = ctx.command?.positional.slice(1).join(' ').trim() ?? '';
-  if (!text) throw new HuiyinError('huiyin_missing_text', `缺少${what}。`, usage);
-  return text;
+  return requireText(textAfterWords(ctx, 1), what, usage);
+}
+
+/** Text a command or a card form must carry; refused when empty or too long. */
+export function requireText(text: string | undefined, what: string, usage: string, max = 1000): string {
+  const t = (text ?? '').trim();
+  if (!t) throw new HuiyinError('huiyin_missing_text', `缺少${what}。`, usage);
+  const length = [...t].length;
+  if (length > max)
+    throw new HuiyinError('huiyin_too_long', `${what}过长（${length} 字），不能超过 ${max} 字。`, usage);
+  return t;
 }
 
 /** The item a command names in its first argument. */
@@ -37,8 +53,8 @@ export const commandItem = (ctx: BotContext<InboundMessage>, usage: string) =>
   itemByNumberArg(ctx.tx, ctx.command?.positional[0], usage);
 
 /**
- * Refuses unless the sender holds one of `roles` in a unit responsible for the item (its owner
- * or a responsible unit); the refusal names who may.
+ * Refuses unless the sender holds one of `roles` in a unit responsible for the item (its owner,
+ * or a unit with one of `unitRoles` in it); the refusal names who may.
  */
 export async function requireRole(
   ctx: BotContext,
@@ -46,10 +62,11 @@ export async function requireRole(
   roles: Role[],
   what: string,
   usage: string,
+  unitRoles: string[] = ['responsible'],
 ) {
   const unitIds = [
     item.ownerUnitId,
-    ...(await itemUnitRoles(ctx.tx, item.id)).filter((r) => r.role === 'responsible').map((r) => r.unitId),
+    ...(await itemUnitRoles(ctx.tx, item.id)).filter((r) => unitRoles.includes(r.role)).map((r) => r.unitId),
   ];
   const ok = ctx.actor?.memberships.some(
     (m) => unitIds.includes(m.unitId) && m.roles.some((r) => roles.includes(r)),
@@ -134,27 +151,31 @@ export async function startContinuing(ctx: BotContext, item: ItemRow): Promise<C
   return row as ClockRow;
 }
 
+/** Replaces a card the bot sent earlier with `card`. */
+export const redrawCard = (
+  ctx: BotContext,
+  m: { platform: string; chatId: string; messageId: string },
+  card: CardSpec,
+) =>
+  enqueue(
+    ctx.tx,
+    [
+      {
+        platform: m.platform,
+        op: 'update',
+        chatId: m.chatId,
+        targetMessageId: m.messageId,
+        payload: { kind: 'card', card },
+      },
+    ],
+    ctx.now,
+  );
+
 /** Redraws the item's cards in every chat and its clock card, after a change. */
 export async function refreshItem(ctx: BotContext, item: ItemRow): Promise<void> {
-  const roles = await itemUnitRoles(ctx.tx, item.id);
   const cards = await ctx.tx.select().from(itemMessages).where(eq(itemMessages.itemId, item.id));
   for (const m of cards.filter((x) => x.kind === 'card' && x.platform === item.platform)) {
-    const here = await chatUnit(ctx.tx, m.platform, m.chatId);
-    const forUnit = here && roles.some((r) => r.unitId === here) ? here : null;
-    const mentions = forUnit ? await cardMentions(ctx, item, forUnit) : [];
-    await enqueue(
-      ctx.tx,
-      [
-        {
-          platform: m.platform,
-          op: 'update',
-          chatId: m.chatId,
-          targetMessageId: m.messageId,
-          payload: { kind: 'card', card: itemCard(ctx.pack, ctx.org, item, roles, mentions, forUnit) },
-        },
-      ],
-      ctx.now,
-    );
+    await redrawCard(ctx, m, await itemCardFor(ctx, item, await chatUnit(ctx.tx, m.platform, m.chatId)));
   }
   await refreshClockCard(ctx.tx, ctx.pack, item, ctx.now);
 }

@@ -8,23 +8,27 @@ import { type OutMessage, textMessage } from '../../src/bot/message.js';
 import { optionValue } from '../../src/core/command-parser.js';
 import { HuiyinError } from '../../src/core/errors.js';
 import { formatDeadline } from '../../src/core/time.js';
-import { findChannel } from '../../src/core/vocabulary.js';
+import { findChannel, findStage, isMajor, RELEASE_STAGES } from '../../src/core/vocabulary.js';
+import { stageLine } from '../cards/item-card.js';
+import { cite } from '../policies/types.js';
 import {
   applyAction,
   byAction,
   commandItem,
   refreshItem,
   requireRole,
+  requireText,
   satisfyClocks,
   startContinuing,
-  textAfterNumber,
+  textAfterWords,
 } from './item-command.js';
 
 const REPORT_USAGE = '/报告 <编号> [说明]，例：/报告 YQ20261122-003 已电话报告省政府值班室';
 const PUBLISH_USAGE =
   '/发布 <编号> [渠道:<来源>] [链接:<网址>]，例：/发布 YQ20261122-003 渠道:微博 链接:https://…';
 const PRESS_USAGE = '/发布会 <编号> [说明]，例：/发布会 YQ20261122-003';
-const UPDATE_USAGE = '/续报 <编号> <内容>，例：/续报 YQ20261122-003 已完成现场处置';
+export const UPDATE_USAGE =
+  '/续报 <编号> [阶段] <内容>，例：/续报 YQ20261122-003 已完成现场处置；重大舆情：/续报 YQ20261122-003 快报事实 <内容>';
 const HANDLERS = ['spokesperson', 'officer', 'leader'] as const;
 
 const met = (clocks: ClockRow[]) =>
@@ -49,6 +53,37 @@ export const reportSuperiorCommand: CommandSpec = {
   },
 };
 
+type ResponseAction = 'publish' | 'press_conference' | 'update';
+
+/**
+ * Moves the item by a response action and keeps its clocks: 发布 and 发布会 meet their clocks and
+ * start the 持续发布 cadence; a 续报 meets the running 持续发布 clock and starts the next.
+ */
+async function respondWith(
+  ctx: BotContext,
+  item: ItemRow,
+  action: ResponseAction,
+  eventKind: string,
+  data: Record<string, unknown>,
+  patch: Partial<ItemRow> = {},
+) {
+  const updated = await applyAction(ctx, item, action, eventKind, data, patch);
+  if (action === 'update') {
+    const clocks = await satisfyClocks(ctx, item, (c) => c.kind === ctx.pack.clocks.continuing.kind);
+    return { updated, clocks, next: await startContinuing(ctx, updated) };
+  }
+  // A press conference is also a published response (seed 000 六: 召开新闻发布会 is one way to respond).
+  const clocks = await satisfyClocks(
+    ctx,
+    item,
+    action === 'press_conference' ? byAction('press_conference', 'publish') : byAction('publish'),
+  );
+  const continuing = (await openClocks(ctx.tx, item.id)).find(
+    (c) => c.kind === ctx.pack.clocks.continuing.kind,
+  );
+  return { updated, clocks, next: continuing ?? (await startContinuing(ctx, updated)) };
+}
+
 /**
  * Records a response (发布 or 发布会) on an item, by command or card: it meets its clocks and
  * starts the 持续发布 cadence. Returns the message that says so.
@@ -64,27 +99,74 @@ export async function recordResponse(
   if (item.kind === 'message') {
     throw new HuiyinError('huiyin_not_for_messages', '网民留言以办结回复为准，请使用 /办结。', usage);
   }
-  const updated = await applyAction(
-    ctx,
-    item,
-    action,
-    action === 'publish' ? 'published' : 'press_conference',
-    data,
-  );
-  // A press conference is also a published response (seed 000 六: 召开新闻发布会 is one way to respond).
-  const clocks = await satisfyClocks(
-    ctx,
-    item,
-    action === 'press_conference' ? byAction('press_conference', 'publish') : byAction('publish'),
-  );
-  const continuing = (await openClocks(ctx.tx, item.id)).find(
-    (c) => c.kind === ctx.pack.clocks.continuing.kind,
-  );
-  const next = continuing ?? (await startContinuing(ctx, updated));
+  const eventKind = action === 'publish' ? 'published' : 'press_conference';
+  const { updated, clocks, next } = await respondWith(ctx, item, action, eventKind, data);
   await refreshItem(ctx, updated);
   const label = action === 'publish' ? '发布' : '新闻发布会';
   return textMessage(
     `✅ ${item.number} 已记录${label}（${ctx.actorName}）。${met(clocks)}\n请根据工作进展持续发布权威信息，下次续报请于 ${formatDeadline(next.dueAt)} 前发送 /续报 ${item.number} <内容>。`,
+  );
+}
+
+/** Refuses a release stage out of order: no going back, no skipping (re-issuing the current one is a further update). */
+function checkStage(ctx: BotContext, item: ItemRow, stage: number, usage: string) {
+  const name = (n: number) => RELEASE_STAGES[n - 1] as string;
+  if (item.kind !== 'opinion' || !isMajor(item.level ?? item.proposedLevel)) {
+    throw new HuiyinError(
+      'huiyin_not_major',
+      `发布阶段（${RELEASE_STAGES.join('、')}）用于重大、特别重大舆情；本条舆情请直接续报：/续报 ${item.number} <内容>。`,
+      usage,
+    );
+  }
+  if (stage < item.releaseStage) {
+    throw new HuiyinError(
+      'huiyin_stage_order',
+      `${item.number} 已进入「${name(item.releaseStage)}」阶段，不能回到「${name(stage)}」。${cite(ctx.pack, ctx.pack.clauses.releaseStages)}`,
+      usage,
+    );
+  }
+  if (stage > item.releaseStage + 1) {
+    throw new HuiyinError(
+      'huiyin_stage_order',
+      `请先发布「${name(item.releaseStage + 1)}」，再发布「${name(stage)}」。${cite(ctx.pack, ctx.pack.clauses.releaseStages)}`,
+      usage,
+    );
+  }
+}
+
+/**
+ * 续报, by command or card: a further authoritative update. With a stage (重大 items only), it
+ * advances 快报事实 → 慎报原因 → 详报措施 → 后报结果; the first stage released is the item's
+ * first response, so it meets the 发布 clocks.
+ */
+export async function releaseUpdate(
+  ctx: BotContext,
+  item: ItemRow,
+  stage: number | null,
+  text: string,
+  usage: string,
+): Promise<OutMessage> {
+  await requireRole(ctx, item, [...HANDLERS], '续报', usage);
+  if (stage !== null) checkStage(ctx, item, stage, usage);
+  const action = stage !== null && item.state === 'claimed' ? 'publish' : 'update';
+  const eventKind = stage !== null ? 'stage_released' : 'updated';
+  const data = stage !== null ? { text, stage: RELEASE_STAGES[stage - 1] } : { text };
+  const { updated, clocks, next } = await respondWith(
+    ctx,
+    item,
+    action,
+    eventKind,
+    data,
+    stage !== null ? { releaseStage: stage } : {},
+  );
+  await refreshItem(ctx, updated);
+  const what = stage !== null ? `已发布「${RELEASE_STAGES[stage - 1]}」` : '已续报';
+  const stages =
+    stage !== null
+      ? `\n发布阶段：${stageLine(stage)}\n${cite(ctx.pack, ctx.pack.clauses.releaseStages)}`
+      : '';
+  return textMessage(
+    `✅ ${item.number} ${what}：${text}（${ctx.actorName}）${stages}\n${met(clocks)}下次续报请于 ${formatDeadline(next.dueAt)} 前。`,
   );
 }
 
@@ -125,24 +207,16 @@ export const pressConferenceCommand: CommandSpec = {
     respond(ctx, 'press_conference', PRESS_USAGE, { note: ctx.command?.positional.slice(1).join(' ') ?? '' }),
 };
 
-/** /续报: a further authoritative update; meets the 持续发布 clock and starts the next. */
 export const updateCommand: CommandSpec = {
   name: '续报',
   aliases: ['update'],
   usage: UPDATE_USAGE,
-  summary: '续报最新进展（持续发布权威信息）',
+  summary: '续报最新进展（持续发布权威信息）；重大舆情可按 快报事实→慎报原因→详报措施→后报结果 分阶段发布',
   async handler(ctx) {
     const item = await commandItem(ctx, UPDATE_USAGE);
-    const text = textAfterNumber(ctx, '续报内容', UPDATE_USAGE);
-    await requireRole(ctx, item, [...HANDLERS], '续报', UPDATE_USAGE);
-    const updated = await applyAction(ctx, item, 'update', 'updated', { text });
-    const clocks = await satisfyClocks(ctx, item, (c) => c.kind === ctx.pack.clocks.continuing.kind);
-    const next = await startContinuing(ctx, updated);
-    await refreshItem(ctx, updated);
-    await ctx.reply(
-      textMessage(
-        `✅ ${item.number} 已续报：${text}\n${met(clocks)}下次续报请于 ${formatDeadline(next.dueAt)} 前。`,
-      ),
-    );
+    const second = ctx.command?.positional[1];
+    const stage = second ? (findStage(second) ?? null) : null;
+    const text = requireText(textAfterWords(ctx, stage === null ? 1 : 2), '续报内容', UPDATE_USAGE);
+    await ctx.reply(await releaseUpdate(ctx, item, stage, text, UPDATE_USAGE));
   },
 };

@@ -2,7 +2,12 @@ import { z } from 'zod';
 import { CLOCK_ACTIONS, MESSAGE_TYPES } from '../../src/core/clocks.js';
 import { LEVELS } from '../../src/core/vocabulary.js';
 
-const clause = z.object({ ref: z.string().min(1), text: z.string().min(1) });
+/** A provision: its number in the document, its words, and the document when it is not the pack's own. */
+const clause = z.object({
+  ref: z.string().min(1),
+  text: z.string().min(1),
+  doc: z.string().min(1).optional(),
+});
 
 /** When a clock applies: every listed fact must hold (an empty condition always holds). */
 const condition = z
@@ -60,6 +65,14 @@ export const policyPackSchema = z.object({
     majorReport: clause,
     criticalLeader: clause,
     notifySpokesperson: clause,
+    /** 领导审核把关: response wording is approved before release. */
+    approval: clause,
+    /** 保密审查, and confirming wording with the other agencies it involves. */
+    secrecy: clause,
+    /** 统一发布回应口径. */
+    unifiedWording: clause,
+    /** 快报事实、慎报原因、详报措施、后报结果. */
+    releaseStages: clause,
   }),
   clocks: z.object({
     // A document may set no time limits (seed 004): then its pack has no clock rules.
@@ -85,4 +98,4 @@ export type PolicyPack = z.infer<typeof policyPackSchema>;
 export type Clause = z.infer<typeof clause>;
 
 /** `依据云政办发〔2016〕106号 五：…`, the way every message cites a rule. */
-export const cite = (pack: PolicyPack, c: Clause) => `依据${pack.docNo} ${c.ref}：${c.text}`;
+export const cite = (pack: PolicyPack, c: Clause) => `依据${c.doc ?? pack.docNo} ${c.ref}：${c.text}`;

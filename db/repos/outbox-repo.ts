@@ -5,6 +5,12 @@ import type { Db } from '../client.js';
 import { itemMessages, outbox } from '../schema.js';
 import { nextAttemptAfter } from './backoff.js';
 
+/** What a sent message is to its item: its card, its clock card, or one unit's approval card for a wording. */
+export type AnchorKind = 'card' | 'clock' | `approval:${number}:${string}`;
+
+export const approvalAnchor = (wordingId: number, unitId: string): AnchorKind =>
+  `approval:${wordingId}:${unitId}`;
+
 export interface OutboxInsert {
   platform: string;
   op: 'send' | 'reply' | 'update';
@@ -13,7 +19,7 @@ export interface OutboxInsert {
   inThread?: boolean;
   threadItemId?: number | null;
   anchorItemId?: number | null;
-  anchorKind?: 'card' | 'clock';
+  anchorKind?: AnchorKind;
   targetMessageId?: string | null;
   payload: OutMessage;
 }
@@ -150,7 +156,7 @@ export async function itemMessage(
   itemId: number,
   platform: string,
   chatId: string,
-  kind: 'card' | 'clock',
+  kind: AnchorKind,
 ): Promise<string | null> {
   const [row] = await db
     .select({ messageId: itemMessages.messageId })

@@ -2,7 +2,7 @@ import type { PolicyPack } from '../../bot-flows/policies/types.js';
 import type { Db } from '../../db/client.js';
 import type { Actor, Person } from '../../db/repos/org-repo.js';
 import { platformUserId } from '../../db/repos/org-repo.js';
-import { enqueue, type OutboxInsert } from '../../db/repos/outbox-repo.js';
+import { type AnchorKind, enqueue, type OutboxInsert } from '../../db/repos/outbox-repo.js';
 import type { ParsedCommand } from '../core/command-parser.js';
 import type { Org } from '../core/org.js';
 import { type Logger, silentLogger } from '../log.js';
@@ -81,7 +81,7 @@ export class BotContext<E extends InboundEvent = InboundEvent> {
   async sendToUnit(
     unitId: string,
     message: OutMessage,
-    opts: { anchorItemId?: number; threadItemId?: number; anchorKind?: 'card' | 'clock' } = {},
+    opts: { anchorItemId?: number; threadItemId?: number; anchorKind?: AnchorKind } = {},
   ): Promise<boolean> {
     return postToUnit(this.tx, { platform: this.platform, unitId, message, ...opts }, this.now);
   }

@@ -31,12 +31,18 @@ export interface ActionSpec {
   handler: (ctx: BotContext<CardActionEvent>) => Promise<void>;
 }
 
-/** Every card button's value: the action, and the item and its version where it has one. */
+/**
+ * Every card button's value: the action, the item and its version where it has one, and for
+ * approval cards the wording and the unit deciding it.
+ */
 export const actionValueSchema = z.object({
   a: z.string().min(1),
   item: z.number().int().positive().optional(),
   v: z.number().int().positive().optional(),
+  w: z.number().int().positive().optional(),
+  u: z.string().min(1).optional(),
 });
+export type ActionValue = z.infer<typeof actionValueSchema>;
 
 export interface DispatcherDeps {
   db: Db;

@@ -31,6 +31,10 @@ export const cardActionEventSchema = z.object({
   messageId: z.string().min(1),
   operator: sender,
   value: z.record(z.string(), z.unknown()),
+  /** The option chosen in a select. */
+  option: z.string().optional(),
+  /** A submitted form's fields: text as strings, check boxes as booleans. */
+  form: z.record(z.string(), z.union([z.string(), z.boolean()])).optional(),
 });
 export type CardActionEvent = z.infer<typeof cardActionEventSchema>;
 

@@ -13,6 +13,36 @@ export const buttonSchema = z.object({
   value: z.record(z.string(), z.unknown()),
 });
 
+/** A dropdown whose choice is sent at once, as the event's `option`. */
+export const selectSchema = z.object({
+  name: z.string(),
+  placeholder: z.string(),
+  options: z.array(z.object({ label: z.string(), value: z.string() })),
+  value: z.record(z.string(), z.unknown()),
+});
+export type SelectSpec = z.infer<typeof selectSchema>;
+
+export const formFieldSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('text'),
+    name: z.string(),
+    label: z.string(),
+    placeholder: z.string(),
+    multiline: z.boolean().optional(),
+  }),
+  z.object({ kind: z.literal('check'), name: z.string(), label: z.string() }),
+]);
+export type FormField = z.infer<typeof formFieldSchema>;
+
+/** Fields filled in locally and sent with the button that submits them, as the event's `form`. */
+export const formSchema = z.object({
+  name: z.string(),
+  title: z.string(),
+  fields: z.array(formFieldSchema),
+  buttons: z.array(buttonSchema),
+});
+export type FormSpec = z.infer<typeof formSchema>;
+
 /** A platform-neutral card that each adapter renders in its own format. */
 export const cardSchema = z.object({
   title: z.string(),
@@ -21,6 +51,8 @@ export const cardSchema = z.object({
   body: z.array(partSchema),
   note: z.array(partSchema).optional(),
   buttons: z.array(buttonSchema),
+  selects: z.array(selectSchema).optional(),
+  forms: z.array(formSchema).optional(),
 });
 export type CardSpec = z.infer<typeof cardSchema>;
 

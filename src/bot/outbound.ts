@@ -1,6 +1,6 @@
 import type { Db } from '../../db/client.js';
 import { unitChat } from '../../db/repos/org-repo.js';
-import { enqueue } from '../../db/repos/outbox-repo.js';
+import { type AnchorKind, enqueue } from '../../db/repos/outbox-repo.js';
 import type { OutMessage } from './message.js';
 
 export interface UnitPost {
@@ -11,7 +11,7 @@ export interface UnitPost {
   threadItemId?: number;
   /** Remember the sent message as this item's card (or clock card) in the unit's chat. */
   anchorItemId?: number;
-  anchorKind?: 'card' | 'clock';
+  anchorKind?: AnchorKind;
 }
 
 /** Queues a message for a unit's group on a platform; false when the unit has no group there. */

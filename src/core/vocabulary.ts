@@ -124,3 +124,15 @@ export const findChannel = (input: string): string | undefined =>
     CHANNELS.map((c) => [c, [c, ...channelAliases[c]]]),
     input,
   );
+
+/** The release stages of a 重大 item, in order (seed 000 五: 快报事实、慎报原因、详报措施、后报结果). */
+export const RELEASE_STAGES = ['快报事实', '慎报原因', '详报措施', '后报结果'] as const;
+export type ReleaseStage = (typeof RELEASE_STAGES)[number];
+
+/** The stage number (1–4) a word names: 快报事实, or its first two characters such as 快报. */
+export function findStage(input: string): number | undefined {
+  const w = input.normalize('NFKC').trim();
+  if (w.length < 2) return undefined;
+  const i = RELEASE_STAGES.findIndex((s) => s.startsWith(w));
+  return i === -1 ? undefined : i + 1;
+}

@@ -126,12 +126,30 @@ describe.each(packs.map((p) => [p.id, p] as const))('policy pack %s', (id, pack)
     const others = new Map(
       packs
         .filter((p) => p.id !== id)
-        .flatMap((p) => clausesOf(p).map(([where, c]) => [normalise(c.text), `${p.id} ${where}`] as const)),
+        .flatMap((p) =>
+          clausesOf(p)
+            .filter(([, c]) => !c.doc)
+            .map(([where, c]) => [normalise(c.text), `${p.id} ${where}`] as const),
+        ),
     );
     for (const [where, c] of clausesOf(pack)) {
       expect(c.ref.trim(), where).not.toBe('');
       expect(normalise(c.text), where).not.toBe('');
+      if (c.doc) continue;
       expect(others.get(normalise(c.text)), `${where} copies`).toBeUndefined();
+    }
+  });
+
+  it('names the other document whenever it cites one, quoting that pack word for word', () => {
+    for (const [where, c] of clausesOf(pack).filter(([, x]) => x.doc)) {
+      expect(c.doc, where).not.toBe(pack.docNo);
+      const source = packs.find((p) => p.docNo === c.doc);
+      expect(source, `${where}: ${c.doc} is a known pack`).toBeDefined();
+      const quoted = clausesOf(source as PolicyPack).map(([, x]) => x);
+      expect(
+        quoted.some((x) => !x.doc && x.ref === c.ref && normalise(x.text) === normalise(c.text)),
+        `${where} quotes ${c.doc} ${c.ref}`,
+      ).toBe(true);
     }
   });
 

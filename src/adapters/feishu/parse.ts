@@ -30,7 +30,13 @@ export type MessageEvent = z.infer<typeof messageEventSchema>;
 export const cardEventSchema = z.object({
   event_id: z.string().optional(),
   operator: z.object({ open_id: z.string().min(1) }).passthrough(),
-  action: z.object({ value: z.record(z.string(), z.unknown()) }).passthrough(),
+  action: z
+    .object({
+      value: z.record(z.string(), z.unknown()),
+      option: z.string().optional(),
+      form_value: z.record(z.string(), z.unknown()).optional(),
+    })
+    .passthrough(),
   context: z.object({ open_message_id: z.string().min(1), open_chat_id: z.string().min(1) }).passthrough(),
 });
 
@@ -92,6 +98,17 @@ export function toInboundMessage(e: MessageEvent, botOpenId: string | null, now:
   };
 }
 
+/** Form fields as text or check marks: a checker may arrive as a boolean or as "true". */
+function formFields(raw: Record<string, unknown>): Record<string, string | boolean> {
+  const out: Record<string, string | boolean> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (typeof v === 'boolean' || typeof v === 'string') out[k] = v;
+    else if (Array.isArray(v)) out[k] = v.map(String).join(',');
+    else if (typeof v === 'number') out[k] = String(v);
+  }
+  return out;
+}
+
 export function toCardAction(e: z.infer<typeof cardEventSchema>, eventId: string): CardActionEvent {
   return {
     kind: 'card_action',
@@ -101,5 +118,7 @@ export function toCardAction(e: z.infer<typeof cardEventSchema>, eventId: string
     messageId: e.context.open_message_id,
     operator: { id: e.operator.open_id },
     value: e.action.value,
+    ...(e.action.option !== undefined ? { option: e.action.option } : {}),
+    ...(e.action.form_value ? { form: formFields(e.action.form_value) } : {}),
   };
 }

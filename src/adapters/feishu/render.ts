@@ -1,4 +1,4 @@
-import type { CardSpec, OutMessage, Part } from '../../bot/message.js';
+import type { CardSpec, FormSpec, OutMessage, Part } from '../../bot/message.js';
 
 /** Feishu's message body for im.message.create / reply: msg_type and its JSON content string. */
 export interface FeishuContent {
@@ -37,6 +37,55 @@ export function renderText(parts: Part[]): string {
 export const renderMarkdown = (parts: Part[]) =>
   parts.map((p) => (p.t === 'text' ? escapeMarkdown(p.v) : `<at id=${p.id}></at>`)).join('');
 
+const plain = (content: string) => ({ tag: 'plain_text', content });
+
+const BUTTON_TYPES = { primary: 'primary', danger: 'danger', default: 'default' } as const;
+
+function buttonRow(buttons: CardSpec['buttons'], submitOf?: string): Record<string, unknown> {
+  return {
+    tag: 'column_set',
+    columns: buttons.map((b, i) => ({
+      tag: 'column',
+      width: 'auto',
+      elements: [
+        {
+          tag: 'button',
+          text: plain(b.label),
+          type: BUTTON_TYPES[b.style ?? 'default'],
+          // Inside a form the button submits it; every component there needs a card-unique name.
+          ...(submitOf ? { name: `${submitOf}_submit_${i}`, form_action_type: 'submit' } : {}),
+          behaviors: [{ type: 'callback', value: b.value }],
+        },
+      ],
+    })),
+  };
+}
+
+/** A form container: its fields come back as `form_value`, keyed by name, with the button's value. */
+function renderForm(form: FormSpec): Record<string, unknown> {
+  return {
+    tag: 'form',
+    name: form.name,
+    elements: [
+      { tag: 'markdown', content: `**${escapeMarkdown(form.title)}**` },
+      ...form.fields.map((f) =>
+        f.kind === 'check'
+          ? { tag: 'checker', name: f.name, checked: false, text: plain(f.label) }
+          : {
+              tag: 'input',
+              name: f.name,
+              label: plain(f.label),
+              label_position: 'top',
+              placeholder: plain(f.placeholder),
+              max_length: 1000,
+              ...(f.multiline ? { input_type: 'multiline_text', rows: 3 } : {}),
+            },
+      ),
+      buttonRow(form.buttons, form.name),
+    ],
+  };
+}
+
 /** A platform-neutral card as Feishu card JSON 2.0 (shared card, so patches reach everyone). */
 export function renderCard(card: CardSpec): Record<string, unknown> {
   const elements: Record<string, unknown>[] = [];
@@ -52,23 +101,16 @@ export function renderCard(card: CardSpec): Record<string, unknown> {
   if (card.note && card.note.length > 0) {
     elements.push({ tag: 'markdown', content: renderMarkdown(card.note), text_size: 'notation' });
   }
-  if (card.buttons.length > 0) {
+  for (const sel of card.selects ?? []) {
     elements.push({
-      tag: 'column_set',
-      columns: card.buttons.map((b) => ({
-        tag: 'column',
-        width: 'auto',
-        elements: [
-          {
-            tag: 'button',
-            text: { tag: 'plain_text', content: b.label },
-            type: b.style === 'primary' ? 'primary' : b.style === 'danger' ? 'danger' : 'default',
-            behaviors: [{ type: 'callback', value: b.value }],
-          },
-        ],
-      })),
+      tag: 'select_static',
+      placeholder: plain(sel.placeholder),
+      options: sel.options.map((o) => ({ text: plain(o.label), value: o.value })),
+      behaviors: [{ type: 'callback', value: sel.value }],
     });
   }
+  if (card.buttons.length > 0) elements.push(buttonRow(card.buttons));
+  for (const form of card.forms ?? []) elements.push(renderForm(form));
   return {
     schema: '2.0',
     config: { update_multi: true },

@@ -9,6 +9,7 @@ import { acceptEvent } from '../../../db/repos/inbox-repo.js';
 import { people } from '../../../db/schema.js';
 import type { Dispatcher } from '../../bot/dispatcher.js';
 import type { InboundMessage } from '../../bot/event.js';
+import type { CardSpec } from '../../bot/message.js';
 import type { Logger } from '../../log.js';
 import type { Metrics } from '../../metrics.js';
 import { mentionsIn, sandboxChats, sandboxPeople } from './directory.js';
@@ -30,6 +31,8 @@ const postAction = z.object({
   personId: z.string().min(1),
   messageId: id,
   value: z.record(z.string(), z.unknown()),
+  option: z.string().max(200).optional(),
+  form: z.record(z.string(), z.union([z.string().max(5000), z.boolean()])).optional(),
 });
 const pollQuery = z.object({ chatId: z.string().min(1), after: z.coerce.number().int().min(0).default(0) });
 
@@ -120,8 +123,7 @@ export function sandboxRoutes(deps: SandboxDeps): Hono {
       return c.json({ error: '请求格式错误：需要 personId、整数 messageId 和 value。' }, 400);
     const message = await getSandboxMessage(db, body.data.messageId);
     // Like a real platform, only a button that is on the card can be clicked.
-    if (!message || !hasButton(message, body.data.value))
-      return c.json({ error: '卡片上没有这个按钮。' }, 400);
+    if (!message || !hasControl(message, body.data)) return c.json({ error: '卡片上没有这个按钮。' }, 400);
     const [person] = await db.select().from(people).where(eq(people.id, body.data.personId));
     deps.metrics.eventReceived('sandbox');
     const result = await deps.dispatcher.dispatch({
@@ -132,6 +134,8 @@ export function sandboxRoutes(deps: SandboxDeps): Hono {
       messageId: String(message.id),
       operator: { id: body.data.personId, ...(person ? { name: person.name } : {}) },
       value: body.data.value,
+      ...(body.data.option !== undefined ? { option: body.data.option } : {}),
+      ...(body.data.form ? { form: body.data.form } : {}),
     });
     const toast = 'response' in result ? result.response.toast : undefined;
     return c.json({ toast: toast ?? { type: 'info', content: '已处理' } });
@@ -140,15 +144,28 @@ export function sandboxRoutes(deps: SandboxDeps): Hono {
   return app;
 }
 
-function hasButton(row: SandboxRow, value: Record<string, unknown>): boolean {
-  const content = row.content as { kind?: string; card?: { buttons?: { value?: unknown }[] } };
-  if (content.kind !== 'card') return false;
-  // A card's buttons change with its item (认领 goes once claimed); a click from an older
+type SandboxCard = Pick<CardSpec, 'buttons' | 'selects' | 'forms'>;
+
+/** Like a real platform, only a control on the card can be used: a button, a select option or a form button. */
+function hasControl(row: SandboxRow, action: z.infer<typeof postAction>): boolean {
+  const content = row.content as { kind?: string; card?: SandboxCard };
+  if (content.kind !== 'card' || !content.card) return false;
+  const card = content.card;
+  const values =
+    action.option !== undefined
+      ? (card.selects ?? [])
+          .filter((s) => s.options.some((o) => o.value === action.option))
+          .map((s) => s.value)
+      : action.form
+        ? (card.forms ?? []).flatMap((f) => f.buttons.map((b) => b.value))
+        : card.buttons.map((b) => b.value);
+  // A card's controls change with its item (认领 goes once claimed); a click from an older
   // rendering of this item's card still reaches the flow, which answers 已过期.
-  return (content.card?.buttons ?? []).some((b) => {
-    const current = (b.value ?? {}) as Record<string, unknown>;
-    return isDeepStrictEqual(current, value) || (value.item !== undefined && current.item === value.item);
-  });
+  const value = action.value;
+  return values.some(
+    (current) =>
+      isDeepStrictEqual(current, value) || (value.item !== undefined && current.item === value.item),
+  );
 }
 
 function toJson(row: SandboxRow) {

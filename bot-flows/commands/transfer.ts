@@ -1,0 +1,95 @@
+import { and, eq } from 'drizzle-orm';
+import type { ItemRow } from '../../db/repos/item-repo.js';
+import { unitChat } from '../../db/repos/org-repo.js';
+import { itemUnits } from '../../db/schema.js';
+import type { BotContext } from '../../src/bot/context.js';
+import type { CommandSpec } from '../../src/bot/dispatcher.js';
+import { type OutMessage, textMessage } from '../../src/bot/message.js';
+import { optionValue } from '../../src/core/command-parser.js';
+import { HuiyinError, isHuiyinError } from '../../src/core/errors.js';
+import type { OrgUnit } from '../../src/core/org.js';
+import { itemCardFor } from '../cards/item-card.js';
+import { applyAction, commandItem, refreshItem, requireRole } from './item-command.js';
+
+export const TRANSFER_USAGE =
+  '/转办 <编号> 单位:<单位> [理由]，例：/转办 YQ20261122-003 单位:省公安厅 涉及治安案件，由公安部门处置';
+
+function targetUnit(ctx: BotContext, text: string | undefined, usage: string): OrgUnit {
+  if (!text?.trim()) throw new HuiyinError('huiyin_missing_unit', '缺少转办单位。', usage);
+  try {
+    return ctx.org.resolve(text);
+  } catch (err) {
+    if (isHuiyinError(err)) throw new HuiyinError(err.code, err.message, usage);
+    throw err;
+  }
+}
+
+/**
+ * 转办, by command or card: a leader or approver of the responsible (or coordinating) unit hands
+ * the item to another unit. The new unit becomes responsible and must claim it; its group gets
+ * the card with its spokesperson @-mentioned; the old unit stays informed as 抄送. The clocks run
+ * on from 事发 and their reminders now go to the new unit.
+ */
+export async function transferItem(
+  ctx: BotContext,
+  item: ItemRow,
+  unitText: string | undefined,
+  reason: string,
+  usage: string,
+): Promise<OutMessage> {
+  const target = targetUnit(ctx, unitText, usage);
+  if (target.id === item.ownerUnitId)
+    throw new HuiyinError('huiyin_same_unit', `${target.name}已是该舆情的责任单位。`, usage);
+  await requireRole(ctx, item, ['leader', 'approver'], '转办', usage, ['responsible', 'coordinator']);
+  if (!(await unitChat(ctx.tx, ctx.platform, target.id))) {
+    throw new HuiyinError(
+      'huiyin_unit_unbound',
+      `${target.name}在本平台尚未绑定群聊，转办后无人收到通知，因此未转办。请该单位管理员先在其工作群发送 /绑定 单位:${target.name}。`,
+      usage,
+    );
+  }
+  const from = ctx.org.get(item.ownerUnitId);
+  const updated = await applyAction(
+    ctx,
+    item,
+    'transfer',
+    'transferred',
+    { fromUnitId: from.id, toUnitId: target.id, reason },
+    { ownerUnitId: target.id, claimedByPersonId: null },
+  );
+  await ctx.tx
+    .update(itemUnits)
+    .set({ role: 'cc' })
+    .where(and(eq(itemUnits.itemId, item.id), eq(itemUnits.unitId, from.id)));
+  await ctx.tx
+    .insert(itemUnits)
+    .values({ itemId: item.id, unitId: target.id, role: 'responsible' })
+    .onConflictDoUpdate({ target: [itemUnits.itemId, itemUnits.unitId], set: { role: 'responsible' } });
+
+  const card = await itemCardFor(ctx, updated, target.id);
+  await ctx.sendToUnit(target.id, { kind: 'card', card }, { anchorItemId: item.id });
+  await ctx.sendToUnit(
+    target.id,
+    textMessage(
+      `【转办】${item.number}《${item.title}》由${from.name}${ctx.actorName}转办至${target.name}${reason ? `，理由：${reason}` : ''}。请认领：/认领 ${item.number}`,
+    ),
+    { threadItemId: item.id },
+  );
+  await refreshItem(ctx, updated);
+  return textMessage(
+    `✅ ${item.number}《${item.title}》已由${ctx.actorName}从${from.name}转办至${target.name}${reason ? `（理由：${reason}）` : ''}，已将卡片发至其工作群并@其新闻发言人，待其认领。时限仍自事发起算。`,
+  );
+}
+
+export const transferCommand: CommandSpec = {
+  name: '转办',
+  aliases: ['transfer'],
+  usage: TRANSFER_USAGE,
+  summary: '转办给其他单位处置（责任单位、协调单位的领导、审核人）',
+  async handler(ctx) {
+    const item = await commandItem(ctx, TRANSFER_USAGE);
+    const unit = ctx.command ? (optionValue(ctx.command, '单位') ?? undefined) : undefined;
+    const reason = ctx.command?.positional.slice(1).join(' ').trim() ?? '';
+    await ctx.reply(await transferItem(ctx, item, unit, reason, TRANSFER_USAGE));
+  },
+};

@@ -1,0 +1,383 @@
+import { and, eq, like } from 'drizzle-orm';
+import { type ItemRow, insertItemEvent, itemUnitRoles } from '../../db/repos/item-repo.js';
+import { type Person, unitChat, unitPeople } from '../../db/repos/org-repo.js';
+import { approvalAnchor, enqueue } from '../../db/repos/outbox-repo.js';
+import {
+  closeWording,
+  decisionsOf,
+  insertWording,
+  latestWording,
+  recordDecision,
+  type WordingRow,
+} from '../../db/repos/wording-repo.js';
+import { itemMessages, people } from '../../db/schema.js';
+import type { BotContext } from '../../src/bot/context.js';
+import type { CommandSpec } from '../../src/bot/dispatcher.js';
+import { type OutMessage, type Part, textMessage } from '../../src/bot/message.js';
+import { HuiyinError } from '../../src/core/errors.js';
+import type { Org, OrgUnit } from '../../src/core/org.js';
+import { approvalCard, decisionLine } from '../cards/approval-card.js';
+import { cite } from '../policies/types.js';
+import {
+  applyAction,
+  commandItem,
+  redrawCard,
+  refreshItem,
+  requireRole,
+  requireText,
+  staleError,
+  textAfterNumber,
+} from './item-command.js';
+
+export const WORDING_USAGE =
+  '/口径 <编号> <口径内容>，例：/口径 YQ20261122-003 经核查，网传“某校停课”不实，该校教学秩序正常。';
+export const APPROVE_USAGE =
+  '/同意 <编号> 保密审查，例：/同意 YQ20261122-003 保密审查（写明“保密审查”即确认已完成保密审查）';
+export const REJECT_USAGE = '/退回 <编号> <理由>，例：/退回 YQ20261122-003 请补充已采取的处置措施';
+
+const DRAFTERS = ['spokesperson', 'officer', 'leader'] as const;
+const DECIDERS = ['approver', 'leader'] as const;
+
+/** The names a unit goes by in running text: its full name, and for a 省 department the name without 省 if no other unit has it. */
+function namesOf(org: Org, u: OrgUnit): string[] {
+  const short = u.name.startsWith('省') ? u.name.slice(1) : '';
+  const unique =
+    short.length >= 3 && [...org.units.values()].filter((x) => x.name.includes(short)).length === 1;
+  return unique ? [u.name, short] : [u.name];
+}
+
+/** Agencies other than the responsible unit that the wording names (seed 004 9: confirm with them). */
+export function namedUnits(org: Org, text: string, ownerId: string): OrgUnit[] {
+  return [...org.units.values()].filter(
+    (u) => u.id !== ownerId && namesOf(org, u).some((n) => text.includes(n)),
+  );
+}
+
+/** Who decides for a unit: its approvers, or its leaders when it has none. */
+async function decidersOf(ctx: BotContext, unitId: string) {
+  const approvers = await unitPeople(ctx.tx, [unitId], ['approver']);
+  return approvers.length > 0 ? approvers : unitPeople(ctx.tx, [unitId], ['leader']);
+}
+
+const unitName = (ctx: BotContext, id: string) => ctx.org.units.get(id)?.name ?? id;
+
+async function approvalCardFor(ctx: BotContext, item: ItemRow, wording: WordingRow, unitId: string) {
+  const mentions = (await decidersOf(ctx, unitId)).map((p) => ctx.mention(p));
+  return approvalCard(
+    ctx.pack,
+    ctx.org,
+    item,
+    wording,
+    await decisionsOf(ctx.tx, wording.id),
+    unitId,
+    mentions,
+  );
+}
+
+/** Redraws every approval card of a wording after a decision. */
+async function refreshApprovalCards(ctx: BotContext, item: ItemRow, wording: WordingRow) {
+  const sent = await ctx.tx
+    .select()
+    .from(itemMessages)
+    .where(and(eq(itemMessages.itemId, item.id), like(itemMessages.kind, `approval:${wording.id}:%`)));
+  for (const m of sent) {
+    const unitId = m.kind.split(':')[2] as string;
+    await redrawCard(ctx, m, await approvalCardFor(ctx, item, wording, unitId));
+  }
+}
+
+/**
+ * 口径, by command or card: the drafter submits the response wording. An approval card goes to
+ * the responsible unit's approvers (in the item's thread), and to the approvers of every other
+ * agency the wording names, each @-mentioned.
+ */
+export async function submitWording(
+  ctx: BotContext,
+  item: ItemRow,
+  text: string,
+  usage: string,
+): Promise<OutMessage> {
+  await requireRole(ctx, item, [...DRAFTERS], '提交口径', usage);
+  const named = namedUnits(ctx.org, text, item.ownerUnitId);
+  const unitIds = [item.ownerUnitId, ...named.map((u) => u.id)];
+  const wording = await insertWording(ctx.tx, {
+    itemId: item.id,
+    text,
+    drafterPersonId: ctx.actor?.person.id ?? null,
+    drafterName: ctx.actorName,
+    unitIds,
+    submittedAt: ctx.now,
+  });
+  const updated = await applyAction(ctx, item, 'submit_wording', 'wording_submitted', {
+    wordingId: wording.id,
+    text,
+    units: unitIds,
+  });
+  const unreached: string[] = [];
+  const nobody: string[] = [];
+  for (const unitId of unitIds) {
+    const card = await approvalCardFor(ctx, updated, wording, unitId);
+    // In the responsible unit's group the card sits in the item's thread; elsewhere it opens its own.
+    const inThread = unitId === item.ownerUnitId;
+    const sent = await ctx.sendToUnit(
+      unitId,
+      { kind: 'card', card },
+      {
+        anchorItemId: item.id,
+        anchorKind: approvalAnchor(wording.id, unitId),
+        ...(inThread ? { threadItemId: item.id } : {}),
+      },
+    );
+    if (!sent) unreached.push(unitName(ctx, unitId));
+    else if ((await decidersOf(ctx, unitId)).length === 0) nobody.push(unitName(ctx, unitId));
+  }
+  await refreshItem(ctx, updated);
+  const lines = [
+    `✅ ${item.number} 口径已提交审核（拟稿：${ctx.actorName}），审核卡片已发至${unitIds.map((id) => unitName(ctx, id)).join('、')}并@其审核人。`,
+  ];
+  if (named.length > 0) {
+    lines.push(
+      `口径涉及${named.map((u) => u.name).join('、')}，已同时请其审核人确认。${cite(ctx.pack, ctx.pack.clauses.secrecy)}`,
+    );
+  }
+  if (unreached.length > 0) {
+    lines.push(
+      `⚠️ ${unreached.join('、')}在本平台尚未绑定群聊，审核卡片未能送达；其审核人可发送 /同意 ${item.number} 保密审查 或 /退回 ${item.number} <理由>。`,
+    );
+  }
+  if (nobody.length > 0) {
+    lines.push(
+      `⚠️ ${nobody.join('、')}未登记审核人或领导，无人被@。请在组织目录中补充（roles: [approver]）。`,
+    );
+  }
+  return textMessage(lines.join('\n'));
+}
+
+export const wordingCommand: CommandSpec = {
+  name: '口径',
+  aliases: ['wording'],
+  usage: WORDING_USAGE,
+  summary: '提交回应口径，报本单位审核人审核（涉及其他单位的同时请其确认）',
+  async handler(ctx) {
+    const item = await commandItem(ctx, WORDING_USAGE);
+    const text = textAfterNumber(ctx, '口径内容', WORDING_USAGE);
+    await ctx.reply(await submitWording(ctx, item, text, WORDING_USAGE));
+  },
+};
+
+async function personById(ctx: BotContext, id: string | null): Promise<Person | null> {
+  if (!id) return null;
+  const [p] = await ctx.tx
+    .select({ id: people.id, name: people.name, feishuId: people.feishuId, wecomId: people.wecomId })
+    .from(people)
+    .where(eq(people.id, id));
+  return p ?? null;
+}
+
+/** Posts into the item's thread in every chat that has its card, and to each involved unit's group that has none. */
+async function broadcast(ctx: BotContext, item: ItemRow, message: OutMessage) {
+  const cards = await ctx.tx
+    .select()
+    .from(itemMessages)
+    .where(
+      and(
+        eq(itemMessages.itemId, item.id),
+        eq(itemMessages.kind, 'card'),
+        eq(itemMessages.platform, item.platform),
+      ),
+    );
+  const chats = new Set<string>();
+  for (const c of cards) {
+    chats.add(c.chatId);
+    await enqueue(
+      ctx.tx,
+      [
+        {
+          platform: c.platform,
+          op: 'reply',
+          chatId: c.chatId,
+          inThread: true,
+          threadItemId: item.id,
+          payload: message,
+        },
+      ],
+      ctx.now,
+    );
+  }
+  const unitIds = new Set([item.ownerUnitId, ...(await itemUnitRoles(ctx.tx, item.id)).map((r) => r.unitId)]);
+  for (const unitId of unitIds) {
+    const chat = await unitChat(ctx.tx, item.platform, unitId);
+    if (!chat || chats.has(chat)) continue;
+    chats.add(chat);
+    await ctx.sendToUnit(unitId, message);
+  }
+}
+
+/**
+ * 同意 or 退回, by card or command, for the units among `unitIds` the decider speaks for. 同意
+ * needs the 保密审查 confirmation; once every unit has agreed, the wording becomes the item's
+ * 统一口径 and goes to every involved unit. 退回 needs a reason and goes back to the drafter.
+ */
+export async function decideWording(
+  ctx: BotContext,
+  item: ItemRow,
+  wording: WordingRow,
+  unitIds: string[],
+  decision: 'approved' | 'rejected',
+  input: { secrecy: boolean; reason: string },
+  usage: string,
+): Promise<OutMessage> {
+  if (wording.status !== 'pending') throw staleError();
+  const decided = new Set((await decisionsOf(ctx.tx, wording.id)).map((d) => d.unitId));
+  const mine = unitIds.filter((id) =>
+    ctx.actor?.memberships.some(
+      (m) => m.unitId === id && m.roles.some((r) => (DECIDERS as readonly string[]).includes(r)),
+    ),
+  );
+  if (mine.length === 0) {
+    throw new HuiyinError(
+      'huiyin_not_allowed',
+      `只有${unitIds.map((id) => unitName(ctx, id)).join('、')}的审核人、领导可以审核此口径。`,
+      usage,
+    );
+  }
+  const pending = mine.filter((id) => !decided.has(id));
+  if (pending.length === 0) throw staleError();
+  if (decision === 'approved' && !input.secrecy) {
+    throw new HuiyinError(
+      'huiyin_secrecy_unconfirmed',
+      `同意前须确认已完成保密审查${ctx.event.kind === 'card_action' ? '：请勾选「已完成保密审查」后再点同意' : ''}。`,
+      usage,
+    );
+  }
+  const reason = decision === 'rejected' ? requireText(input.reason, '退回理由', usage, 500) : null;
+  for (const unitId of pending) {
+    const recorded = await recordDecision(ctx.tx, {
+      wordingId: wording.id,
+      unitId,
+      decision,
+      personId: ctx.actor?.person.id ?? null,
+      personName: ctx.actorName,
+      secrecyReviewed: input.secrecy,
+      reason,
+      at: ctx.now,
+    });
+    if (!recorded) throw staleError();
+  }
+  const units = pending.map((id) => unitName(ctx, id)).join('、');
+
+  if (decision === 'rejected') {
+    if (!(await closeWording(ctx.tx, wording.id, 'rejected', ctx.now))) throw staleError();
+    const updated = await applyAction(ctx, item, 'reject_wording', 'wording_rejected', {
+      wordingId: wording.id,
+      units: pending,
+      reason,
+    });
+    const closed = { ...wording, status: 'rejected' };
+    await refreshApprovalCards(ctx, updated, closed);
+    const drafter = await personById(ctx, wording.drafterPersonId);
+    const at: Part[] = drafter ? [ctx.mention(drafter), { t: 'text', v: ' ' }] : [];
+    await ctx.sendToUnit(
+      item.ownerUnitId,
+      textMessage(
+        at,
+        `↩️ ${item.number} 的口径被${units}${ctx.actorName}退回，理由：${reason}\n请修改后重新提交：/口径 ${item.number} <修改后的口径>`,
+      ),
+      { threadItemId: item.id },
+    );
+    await refreshItem(ctx, updated);
+    return textMessage(
+      `↩️ 已退回 ${item.number} 的口径（${units}），理由：${reason}。已通知拟稿人${wording.drafterName}。`,
+    );
+  }
+
+  const all = await decisionsOf(ctx.tx, wording.id);
+  const waiting = wording.unitIds.filter(
+    (id) => !all.some((d) => d.unitId === id && d.decision === 'approved'),
+  );
+  if (waiting.length > 0) {
+    await insertItemEvent(ctx.tx, {
+      itemId: item.id,
+      kind: 'wording_approved_by_unit',
+      actorPersonId: ctx.actor?.person.id ?? null,
+      actorName: ctx.actorName,
+      at: ctx.now,
+      data: { wordingId: wording.id, units: pending, secrecyReviewed: true },
+    });
+    await refreshApprovalCards(ctx, item, wording);
+    return textMessage(
+      `✅ ${units}${ctx.actorName}已同意 ${item.number} 的口径（已完成保密审查），尚待${waiting.map((id) => unitName(ctx, id)).join('、')}审核。`,
+    );
+  }
+  if (!(await closeWording(ctx.tx, wording.id, 'approved', ctx.now))) throw staleError();
+  const updated = await applyAction(ctx, item, 'approve_wording', 'wording_approved', {
+    wordingId: wording.id,
+    units: pending,
+    secrecyReviewed: true,
+  });
+  const approved = { ...wording, status: 'approved' };
+  await refreshApprovalCards(ctx, updated, approved);
+  await broadcast(
+    ctx,
+    updated,
+    textMessage(
+      `📢【统一口径】${item.number}《${item.title}》\n${wording.text}\n——${decisionLine(ctx.org, approved, all)}；已完成保密审查。\n请各单位统一按此口径发布回应，发布后点卡片上的「已发布」或发送 /发布 ${item.number}。\n${cite(ctx.pack, ctx.pack.clauses.unifiedWording)}`,
+    ),
+  );
+  await refreshItem(ctx, updated);
+  return textMessage(`✅ ${item.number} 的口径已审定（${ctx.actorName}），已作为统一口径发至各有关单位。`);
+}
+
+/** The item's wording waiting for approval, for the text commands. */
+async function pendingWording(ctx: BotContext, item: ItemRow, usage: string): Promise<WordingRow> {
+  const w = await latestWording(ctx.tx, item.id);
+  if (!w || w.status !== 'pending')
+    throw new HuiyinError('huiyin_no_pending_wording', `${item.number} 当前没有待审核的口径。`, usage);
+  return w;
+}
+
+export const approveCommand: CommandSpec = {
+  name: '同意',
+  aliases: ['approve'],
+  usage: APPROVE_USAGE,
+  summary: '同意待审核的口径，须确认已完成保密审查（审核人、领导）',
+  async handler(ctx) {
+    const item = await commandItem(ctx, APPROVE_USAGE);
+    const wording = await pendingWording(ctx, item, APPROVE_USAGE);
+    const secrecy = (ctx.command?.positional.slice(1) ?? []).some((w) => w.includes('保密审查'));
+    await ctx.reply(
+      await decideWording(
+        ctx,
+        item,
+        wording,
+        wording.unitIds,
+        'approved',
+        { secrecy, reason: '' },
+        APPROVE_USAGE,
+      ),
+    );
+  },
+};
+
+export const rejectCommand: CommandSpec = {
+  name: '退回',
+  aliases: ['reject'],
+  usage: REJECT_USAGE,
+  summary: '退回待审核的口径并说明理由（审核人、领导）',
+  async handler(ctx) {
+    const item = await commandItem(ctx, REJECT_USAGE);
+    const reason = textAfterNumber(ctx, '退回理由', REJECT_USAGE);
+    const wording = await pendingWording(ctx, item, REJECT_USAGE);
+    await ctx.reply(
+      await decideWording(
+        ctx,
+        item,
+        wording,
+        wording.unitIds,
+        'rejected',
+        { secrecy: false, reason },
+        REJECT_USAGE,
+      ),
+    );
+  },
+};
