@@ -174,8 +174,11 @@ async function personById(ctx: BotContext, id: string | null): Promise<Person | 
   return p ?? null;
 }
 
-/** Posts into the item's thread in every chat that has its card, and to each involved unit's group that has none. */
-async function broadcast(ctx: BotContext, item: ItemRow, message: OutMessage) {
+/**
+ * Posts into the item's thread in every chat that has its card, and to the group of each unit
+ * involved (or in `alsoTo`) that has none.
+ */
+async function broadcast(ctx: BotContext, item: ItemRow, message: OutMessage, alsoTo: string[]) {
   const cards = await ctx.tx
     .select()
     .from(itemMessages)
@@ -204,7 +207,11 @@ async function broadcast(ctx: BotContext, item: ItemRow, message: OutMessage) {
       ctx.now,
     );
   }
-  const unitIds = new Set([item.ownerUnitId, ...(await itemUnitRoles(ctx.tx, item.id)).map((r) => r.unitId)]);
+  const unitIds = new Set([
+    item.ownerUnitId,
+    ...(await itemUnitRoles(ctx.tx, item.id)).map((r) => r.unitId),
+    ...alsoTo,
+  ]);
   for (const unitId of unitIds) {
     const chat = await unitChat(ctx.tx, item.platform, unitId);
     if (!chat || chats.has(chat)) continue;
@@ -323,6 +330,7 @@ export async function decideWording(
     textMessage(
       `📢【统一口径】${item.number}《${item.title}》\n${wording.text}\n——${decisionLine(ctx.org, approved, all)}；已完成保密审查。\n请各单位统一按此口径发布回应，发布后点卡片上的「已发布」或发送 /发布 ${item.number}。\n${cite(ctx.pack, ctx.pack.clauses.unifiedWording)}`,
     ),
+    wording.unitIds,
   );
   await refreshItem(ctx, updated);
   return textMessage(`✅ ${item.number} 的口径已审定（${ctx.actorName}），已作为统一口径发至各有关单位。`);
