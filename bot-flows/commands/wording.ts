@@ -249,7 +249,15 @@ export async function decideWording(
     );
   }
   const pending = mine.filter((id) => !decided.has(id));
-  if (pending.length === 0) throw staleError();
+  if (pending.length === 0) {
+    // A second click on a card is stale; by text, say plainly that this unit has decided.
+    if (ctx.event.kind === 'card_action') throw staleError();
+    throw new HuiyinError(
+      'huiyin_already_decided',
+      `${mine.map((id) => unitName(ctx, id)).join('、')}已审核过此口径，正等待其他单位审核。`,
+      usage,
+    );
+  }
   if (decision === 'approved' && !input.secrecy) {
     throw new HuiyinError(
       'huiyin_secrecy_unconfirmed',

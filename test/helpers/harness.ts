@@ -43,6 +43,12 @@ export interface SandboxMessage {
           body: Part[];
           note?: Part[];
           buttons: { label: string; value: Record<string, unknown> }[];
+          selects?: { placeholder: string; options: { value: string }[]; value: Record<string, unknown> }[];
+          forms?: {
+            name: string;
+            fields: { name: string }[];
+            buttons: { label: string; value: Record<string, unknown> }[];
+          }[];
         };
       };
 }
@@ -107,9 +113,14 @@ export async function startHarness(
       await settle();
       return res;
     },
-    /** Clicks a card button as a person. */
-    async click(personId: string, messageId: string, value: Record<string, unknown>) {
-      const res = await post('/sandbox/api/actions', { personId, messageId, value });
+    /** Clicks a card button as a person (a select's `option`, a form's fields with its button). */
+    async click(
+      personId: string,
+      messageId: string,
+      value: Record<string, unknown>,
+      input: { option?: string; form?: Record<string, string | boolean> } = {},
+    ) {
+      const res = await post('/sandbox/api/actions', { personId, messageId, value, ...input });
       await settle();
       return res as { status: number; body: { toast: { type: string; content: string } } };
     },
