@@ -347,9 +347,8 @@ export async function decideWording(
 /** The item's wording waiting for approval, for the text commands. */
 async function pendingWording(ctx: BotContext, item: ItemRow, usage: string): Promise<WordingRow> {
   const w = await latestWording(ctx.tx, item.id);
-  if (!w || w.status !== 'pending')
-    throw new HuiyinError('huiyin_no_pending_wording', `${item.number} 当前没有待审核的口径。`, usage);
-  return w;
+  if (w?.status === 'pending') return w;
+  throw new HuiyinError('huiyin_no_pending_wording', `${item.number} 当前没有待审核的口径。`, usage);
 }
 
 export const approveCommand: CommandSpec = {

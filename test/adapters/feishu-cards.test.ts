@@ -61,7 +61,10 @@ interface Control {
 function controls(card: unknown): Control[] {
   const out: Control[] = [];
   const walk = (node: unknown, form?: string) => {
-    if (Array.isArray(node)) return node.forEach((n) => walk(n, form));
+    if (Array.isArray(node)) {
+      for (const n of node) walk(n, form);
+      return;
+    }
     if (!node || typeof node !== 'object') return;
     const n = node as Json;
     const value = (n.behaviors as { value: Json }[] | undefined)?.[0]?.value;
