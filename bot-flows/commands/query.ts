@@ -1,12 +1,14 @@
 import type { Db } from '../../db/client.js';
 import { itemClocks } from '../../db/repos/clock-repo.js';
-import { eventsOf, type ItemRow, itemUnitRoles } from '../../db/repos/item-repo.js';
+import { eventsOf, type ItemEventRow, type ItemRow, itemUnitRoles } from '../../db/repos/item-repo.js';
+import { latestWording } from '../../db/repos/wording-repo.js';
 import type { CommandSpec } from '../../src/bot/dispatcher.js';
 import { type OutMessage, textMessage } from '../../src/bot/message.js';
 import { timeLeft } from '../../src/core/clocks.js';
 import type { Org } from '../../src/core/org.js';
 import { formatDeadline, formatShanghai } from '../../src/core/time.js';
-import { levelLabel, namesWithRole, stateLabel } from '../cards/item-card.js';
+import { isMajor } from '../../src/core/vocabulary.js';
+import { levelLabel, namesWithRole, stageLine, stateLabel } from '../cards/item-card.js';
 import { itemByNumberArg } from '../item-lookup.js';
 
 const USAGE = '/查询 <编号>，例：/查询 YQ20261122-003';
@@ -22,7 +24,25 @@ export const EVENT_LABELS: Record<string, string> = {
   updated: '续报',
   extended: '延期',
   closed: '办结',
+  transferred: '转办',
+  wording_submitted: '提交口径',
+  wording_approved_by_unit: '同意口径',
+  wording_approved: '同意口径（审定为统一口径）',
+  wording_rejected: '退回口径',
+  stage_released: '分阶段发布',
 };
+
+/** One line of the audit trail: who did what, with the detail that matters for it. */
+function eventLine(org: Org, e: ItemEventRow): string {
+  const d = e.data;
+  const unit = (id: unknown) => org.units.get(String(id))?.name ?? String(id);
+  let what = EVENT_LABELS[e.kind] ?? e.kind;
+  if (e.kind === 'transferred') what += `：${unit(d.fromUnitId)} → ${unit(d.toUnitId)}`;
+  if (e.kind === 'stage_released') what = `发布「${String(d.stage)}」`;
+  if (e.kind === 'wording_rejected' && d.reason) what += `：${String(d.reason)}`;
+  if (e.kind === 'graded' && d.level) what += `为「${String(d.level)}」`;
+  return `· ${formatShanghai(e.at)} ${e.actorName} ${what}`;
+}
 
 /** The item's facts and its audit trail, newest last. */
 export async function itemDetail(db: Db, org: Org, item: ItemRow, now: Date): Promise<OutMessage> {
@@ -35,6 +55,11 @@ export async function itemDetail(db: Db, org: Org, item: ItemRow, now: Date): Pr
     `事发：${formatShanghai(item.occurredAt)}｜上报：${formatShanghai(item.reportedAt)}（${item.reporterName}）`,
   ];
   if (item.link) lines.push(`链接：${item.link}`);
+  if (item.kind === 'opinion' && isMajor(item.level ?? item.proposedLevel))
+    lines.push(`发布阶段：${stageLine(item.releaseStage)}`);
+  const wording = await latestWording(db, item.id);
+  if (wording?.status === 'approved') lines.push(`统一口径：${wording.text}`);
+  else if (wording?.status === 'pending') lines.push(`口径审核中：${wording.text}`);
   const open = (await itemClocks(db, item.id)).filter((c) => c.status === 'open');
   if (open.length > 0) {
     lines.push('时限：');
@@ -43,7 +68,7 @@ export async function itemDetail(db: Db, org: Org, item: ItemRow, now: Date): Pr
   }
   lines.push('进展：');
   for (const e of events.slice(-10)) {
-    lines.push(`· ${formatShanghai(e.at)} ${e.actorName} ${EVENT_LABELS[e.kind] ?? e.kind}`);
+    lines.push(eventLine(org, e));
   }
   return textMessage(lines.join('\n'));
 }

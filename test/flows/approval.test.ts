@@ -138,6 +138,12 @@ describe.each(DB_KINDS)('口径 approval, release stages and 转办 by text (%s)
     );
     expect((await item(number)).releaseStage).toBe(2);
 
+    const detail = await ask('jyt-spk', 'sb-jyt', `/查询 ${number}`);
+    expect(detail).toContain('发布阶段：快报事实 ✓ → 慎报原因 ✓ → 详报措施 → 后报结果');
+    expect(detail).toContain(`统一口径：${draft2}`);
+    expect(detail).toContain('高志峰 退回口径：案件仍在侦办，请勿提及公安机关');
+    expect(detail).toContain('王敏 发布「慎报原因」');
+
     await ask('jyt-spk', 'sb-jyt', `/发布 ${number} 渠道:微博`);
     expect(await ask('jyt-spk', 'sb-jyt', `/办结 ${number} 涉事食堂已整改`)).toContain(
       '已办结：涉事食堂已整改',
@@ -209,6 +215,7 @@ describe.each(DB_KINDS)('口径 approval, release stages and 转办 by text (%s)
       '❌ 只有省公安厅的新闻发言人、工作人员可以认领。',
     );
     expect(await ask('gat-spk', 'sb-gat', `/认领 ${number}`)).toContain('已由何永刚认领');
+    expect(await ask('gat-spk', 'sb-gat', `/查询 ${number}`)).toContain('李强 转办：省教育厅 → 省公安厅');
   });
 
   it('the sandbox cards carry the same forms: 口径 and its approval by clicks, with the 保密审查 tick', async () => {
