@@ -141,7 +141,6 @@ function decideAction(
       const secrecy = ctx.event.form?.secrecy;
       const message = await decideWording(
         ctx,
-        item,
         wording,
         [value.u],
         decision,

@@ -1,5 +1,5 @@
 import { and, eq, like } from 'drizzle-orm';
-import { type ItemRow, insertItemEvent, itemUnitRoles } from '../../db/repos/item-repo.js';
+import { findItemById, type ItemRow, insertItemEvent, itemUnitRoles } from '../../db/repos/item-repo.js';
 import { type Person, unitChat, unitPeople } from '../../db/repos/org-repo.js';
 import { approvalAnchor, enqueue } from '../../db/repos/outbox-repo.js';
 import {
@@ -7,6 +7,7 @@ import {
   decisionsOf,
   insertWording,
   latestWording,
+  lockWording,
   recordDecision,
   type WordingRow,
 } from '../../db/repos/wording-repo.js';
@@ -227,14 +228,17 @@ async function broadcast(ctx: BotContext, item: ItemRow, message: OutMessage, al
  */
 export async function decideWording(
   ctx: BotContext,
-  item: ItemRow,
-  wording: WordingRow,
+  seen: WordingRow,
   unitIds: string[],
   decision: 'approved' | 'rejected',
   input: { secrecy: boolean; reason: string },
   usage: string,
 ): Promise<OutMessage> {
-  if (wording.status !== 'pending') throw staleError();
+  // Two units deciding at once: the second waits here, then sees the first one's decision.
+  const locked = await lockWording(ctx.tx, seen.id);
+  const item = await findItemById(ctx.tx, seen.itemId);
+  if (!locked || !item || locked.status !== 'pending') throw staleError();
+  const wording = locked;
   const decided = new Set((await decisionsOf(ctx.tx, wording.id)).map((d) => d.unitId));
   const mine = unitIds.filter((id) =>
     ctx.actor?.memberships.some(
@@ -245,6 +249,13 @@ export async function decideWording(
     throw new HuiyinError(
       'huiyin_not_allowed',
       `只有${unitIds.map((id) => unitName(ctx, id)).join('、')}的审核人、领导可以审核此口径。`,
+      usage,
+    );
+  }
+  if (wording.drafterPersonId && wording.drafterPersonId === ctx.actor?.person.id) {
+    throw new HuiyinError(
+      'huiyin_own_wording',
+      '拟稿人不能审核自己提交的口径，请由本单位其他审核人或领导审核。',
       usage,
     );
   }
@@ -361,15 +372,7 @@ export const approveCommand: CommandSpec = {
     const wording = await pendingWording(ctx, item, APPROVE_USAGE);
     const secrecy = (ctx.command?.positional.slice(1) ?? []).some((w) => w.includes('保密审查'));
     await ctx.reply(
-      await decideWording(
-        ctx,
-        item,
-        wording,
-        wording.unitIds,
-        'approved',
-        { secrecy, reason: '' },
-        APPROVE_USAGE,
-      ),
+      await decideWording(ctx, wording, wording.unitIds, 'approved', { secrecy, reason: '' }, APPROVE_USAGE),
     );
   },
 };
@@ -386,7 +389,6 @@ export const rejectCommand: CommandSpec = {
     await ctx.reply(
       await decideWording(
         ctx,
-        item,
         wording,
         wording.unitIds,
         'rejected',

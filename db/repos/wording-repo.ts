@@ -21,6 +21,15 @@ export async function findWording(db: Db, id: number): Promise<WordingRow | null
   return row ?? null;
 }
 
+/**
+ * Reads a wording and locks it until the transaction ends, so decisions on it are taken one at a
+ * time: the last approver always sees every other unit's decision.
+ */
+export async function lockWording(db: Db, id: number): Promise<WordingRow | null> {
+  const [row] = await db.select().from(wordings).where(eq(wordings.id, id)).for('update');
+  return row ?? null;
+}
+
 /** The item's most recent wording, whatever its status. */
 export async function latestWording(db: Db, itemId: number): Promise<WordingRow | null> {
   const [row] = await db

@@ -171,6 +171,49 @@ describe.each(DB_KINDS)('口径 approval, release stages and 转办 by text (%s)
     ]);
   });
 
+  it('the drafter cannot approve their own wording, even as a leader', async () => {
+    const number = await report('某校教师有偿补课');
+    await ask('jyt-spk', 'sb-jyt', `/认领 ${number}`);
+    await ask('jyt-ldr', 'sb-jyt', `/口径 ${number} 已责成学校调查核实。`);
+    expect(await ask('jyt-ldr', 'sb-jyt', `/同意 ${number} 保密审查`)).toContain(
+      '❌ 拟稿人不能审核自己提交的口径，请由本单位其他审核人或领导审核。',
+    );
+    expect((await item(number)).state).toBe('awaiting_approval');
+    expect(await ask('jyt-apv', 'sb-jyt', `/同意 ${number} 保密审查`)).toContain('的口径已审定（赵丽）');
+  });
+
+  it('two units approving at the same moment: the wording is approved, and announced, once', async () => {
+    const number = await report('某校学生溺水');
+    await ask('jyt-spk', 'sb-jyt', `/认领 ${number}`);
+    await ask('jyt-spk', 'sb-jyt', `/口径 ${number} 省公安厅正在调查事故经过。`);
+    // Plain chat lines to reply to; the two approvals are dispatched side by side.
+    const a = await t.h.say('jyt-apv', 'sb-jyt', '收到');
+    const b = await t.h.say('gat-apv', 'sb-gat', '收到');
+    const approval = (personId: string, name: string, chatId: string, messageId: string) =>
+      t.h.service.dispatcher.dispatch({
+        kind: 'message',
+        platform: 'sandbox',
+        eventId: `race-${personId}`,
+        chatId,
+        chatType: 'group',
+        messageId,
+        sender: { id: personId, name },
+        text: `/同意 ${number} 保密审查`,
+        mentions: [],
+        addressed: false,
+        sentAt: t.h.clock.now(),
+      });
+    const results = await Promise.all([
+      approval('jyt-apv', '赵丽', 'sb-jyt', a.body.id as string),
+      approval('gat-apv', '高志峰', 'sb-gat', b.body.id as string),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['handled', 'handled']);
+    await t.h.settle();
+    expect((await item(number)).state).toBe('responding');
+    for (const chat of ['sb-jyt', 'sb-gat'])
+      expect(await texts(chat, `【统一口径】${number}`), chat).toHaveLength(1);
+  });
+
   it('release stages are for 重大 items only', async () => {
     const number = await report('某校课后服务收费');
     await ask('jyt-spk', 'sb-jyt', `/认领 ${number}`);
