@@ -250,7 +250,7 @@ describe.each(DB_KINDS)('response clocks in the thread (%s)', (kind) => {
     ).toEqual([
       '李自林 上报',
       '王敏 认领',
-      '李强 研判',
+      '李强 研判为「重大」',
       '王敏 报告上级',
       '王敏 发布',
       '李强 举行新闻发布会',
