@@ -16,7 +16,7 @@ import type { BotContext } from '../../src/bot/context.js';
 import type { CommandSpec } from '../../src/bot/dispatcher.js';
 import { type OutMessage, type Part, textMessage } from '../../src/bot/message.js';
 import { HuiyinError } from '../../src/core/errors.js';
-import type { Org, OrgUnit } from '../../src/core/org.js';
+import type { OrgUnit } from '../../src/core/org.js';
 import { approvalCard, decisionLine } from '../cards/approval-card.js';
 import { cite } from '../policies/types.js';
 import {
@@ -38,21 +38,6 @@ export const REJECT_USAGE = '/退回 <编号> <理由>，例：/退回 YQ2026112
 
 const DRAFTERS = ['spokesperson', 'officer', 'leader'] as const;
 const DECIDERS = ['approver', 'leader'] as const;
-
-/** The names a unit goes by in running text: its full name, and for a 省 department the name without 省 if no other unit has it. */
-function namesOf(org: Org, u: OrgUnit): string[] {
-  const short = u.name.startsWith('省') ? u.name.slice(1) : '';
-  const unique =
-    short.length >= 3 && [...org.units.values()].filter((x) => x.name.includes(short)).length === 1;
-  return unique ? [u.name, short] : [u.name];
-}
-
-/** Agencies other than the responsible unit that the wording names (seed 004 9: confirm with them). */
-export function namedUnits(org: Org, text: string, ownerId: string): OrgUnit[] {
-  return [...org.units.values()].filter(
-    (u) => u.id !== ownerId && namesOf(org, u).some((n) => text.includes(n)),
-  );
-}
 
 /** Who decides for a unit: its approvers, or its leaders when it has none. */
 async function decidersOf(ctx: BotContext, unitId: string) {
@@ -99,7 +84,21 @@ export async function submitWording(
   usage: string,
 ): Promise<OutMessage> {
   await requireRole(ctx, item, [...DRAFTERS], '提交口径', usage);
-  const named = namedUnits(ctx.org, text, item.ownerUnitId);
+  if ((await decidersOf(ctx, item.ownerUnitId)).length === 0) {
+    throw new HuiyinError(
+      'huiyin_no_approver',
+      `${unitName(ctx, item.ownerUnitId)}未登记审核人或领导，口径无人可以审核。请在组织目录中补充（roles: [approver]）。`,
+      usage,
+    );
+  }
+  // An agency with nobody registered to decide cannot hold the wording up; the reply says so.
+  const mentioned = ctx.org.namedIn(text).filter((u) => u.id !== item.ownerUnitId);
+  const named: OrgUnit[] = [];
+  const nobody: string[] = [];
+  for (const u of mentioned) {
+    if ((await decidersOf(ctx, u.id)).length > 0) named.push(u);
+    else nobody.push(u.name);
+  }
   const unitIds = [item.ownerUnitId, ...named.map((u) => u.id)];
   const wording = await insertWording(ctx.tx, {
     itemId: item.id,
@@ -115,7 +114,6 @@ export async function submitWording(
     units: unitIds,
   });
   const unreached: string[] = [];
-  const nobody: string[] = [];
   for (const unitId of unitIds) {
     const card = await approvalCardFor(ctx, updated, wording, unitId);
     // In the responsible unit's group the card sits in the item's thread; elsewhere it opens its own.
@@ -130,7 +128,6 @@ export async function submitWording(
       },
     );
     if (!sent) unreached.push(unitName(ctx, unitId));
-    else if ((await decidersOf(ctx, unitId)).length === 0) nobody.push(unitName(ctx, unitId));
   }
   await refreshItem(ctx, updated);
   const lines = [
@@ -147,9 +144,7 @@ export async function submitWording(
     );
   }
   if (nobody.length > 0) {
-    lines.push(
-      `⚠️ ${nobody.join('、')}未登记审核人或领导，无人被@。请在组织目录中补充（roles: [approver]）。`,
-    );
+    lines.push(`⚠️ 口径涉及${nobody.join('、')}，但其未登记审核人或领导，无法请其确认，请线下沟通确认。`);
   }
   return textMessage(lines.join('\n'));
 }

@@ -64,6 +64,28 @@ export class Org {
     return this.childrenOf(region.id).find((c) => c.handles.includes(key));
   }
 
+  /** The names a unit goes by in running text: its full name, and a 省 department's name without 省 when no other unit has it. */
+  private namesOf(u: OrgUnit): string[] {
+    const short = u.name.startsWith('省') ? u.name.slice(1) : '';
+    const unique =
+      short.length >= 3 && [...this.units.values()].filter((x) => x.name.includes(short)).length === 1;
+    return unique ? [u.name, short] : [u.name];
+  }
+
+  /**
+   * The units a text names (省公安厅, or 公安厅). A name read only inside a longer one
+   * (昆明市人民政府 in 昆明市人民政府办公室) does not count.
+   */
+  namedIn(text: string): OrgUnit[] {
+    const found = [...this.units.values()].filter((u) => this.namesOf(u).some((n) => text.includes(n)));
+    return found.filter((u) => {
+      const rest = found
+        .filter((v) => v !== u && v.name.length > u.name.length)
+        .reduce((t, v) => t.split(v.name).join('\u3000'), text);
+      return this.namesOf(u).some((n) => rest.includes(n));
+    });
+  }
+
   /**
    * Finds a unit by id, full name or a part of its name that only one unit has
    * (省公安厅, 公安厅 or gat); a clear error otherwise.

@@ -287,3 +287,21 @@ describe('归口 never crosses into another region', () => {
     expect({ rule: d.rule, owner: d.owner.id }).toEqual({ rule: 'guikou', owner: 'b-edu' });
   });
 });
+
+describe('units named in a text (口径 that involves other agencies)', () => {
+  const names = (text: string) => org.namedIn(text).map((u) => u.name);
+
+  it('finds full names and a provincial department without 省', () => {
+    expect(names('经省公安厅核实，省教育厅已部署整改')).toEqual(['省教育厅', '省公安厅']);
+    expect(names('公安厅已介入调查')).toEqual(['省公安厅']);
+  });
+
+  it('a name inside a longer one is not a second unit', () => {
+    expect(names('昆明市人民政府办公室已协调')).toEqual(['昆明市人民政府办公室']);
+    expect(names('昆明市人民政府、昆明市人民政府办公室')).toEqual(['昆明市人民政府', '昆明市人民政府办公室']);
+  });
+
+  it('names nothing in a text about no unit', () => {
+    expect(names('该校食堂已停业整顿，学生均已返校。')).toEqual([]);
+  });
+});

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { itemEvents, items, wordings } from '../../db/schema.js';
 import { DB_KINDS } from '../helpers/databases.js';
-import { mentionsOf, type SandboxMessage, textOf, useHarness } from '../helpers/harness.js';
+import { mentionsOf, type SandboxMessage, tempOrgFile, textOf, useHarness } from '../helpers/harness.js';
 
 /**
  * The workflow between report and close by text commands in the sandbox: the twin of every card
@@ -304,5 +304,56 @@ describe.each(DB_KINDS)('口径 approval, release stages and 转办 by text (%s)
     });
     expect(graded.body.toast).toEqual({ type: 'success', content: '已研判定级' });
     expect((await item(number)).level).toBe('较大');
+  });
+});
+
+const SPARSE_ORG = tempOrgFile(`units:
+  - id: gov
+    name: 测试省人民政府
+  - id: edu
+    name: 测试省教育厅
+    parent: gov
+    handles: [教育]
+    members:
+      - { id: edu-spk, name: 王敏, roles: [spokesperson] }
+      - { id: edu-apv, name: 赵丽, roles: [approver] }
+  - id: gat
+    name: 测试省公安厅
+    parent: gov
+    handles: [公安]
+    members:
+      - { id: gat-spk, name: 何永刚, roles: [spokesperson] }
+  - id: office
+    name: 测试省政府办公厅
+    parent: gov
+    handles: [统筹]
+    members:
+      - { id: officer, name: 李自林, roles: [officer] }
+`);
+
+describe.each(DB_KINDS)('口径 where the directory has no approver (%s)', (kind) => {
+  const t = useHarness(kind, { orgFile: SPARSE_ORG });
+  async function ask(personId: string, chatId: string, text: string): Promise<string> {
+    const r = await t.h.say(personId, chatId, text);
+    return textOf(await t.h.replyTo(chatId, r.body.id as string));
+  }
+
+  it('a unit with nobody to approve cannot take a wording; a named agency with nobody is noted, not waited for', async () => {
+    const gatItem = /YQ\d{8}-\d{3}/.exec(
+      await ask('officer', 'sb-office', '/上报 “某路口交通事故” 类别:社会稳定'),
+    )?.[0];
+    await ask('gat-spk', 'sb-gat', `/认领 ${gatItem}`);
+    expect(await ask('gat-spk', 'sb-gat', `/口径 ${gatItem} 事故正在处理`)).toContain(
+      '❌ 测试省公安厅未登记审核人或领导，口径无人可以审核。请在组织目录中补充（roles: [approver]）。',
+    );
+
+    const eduItem = /YQ\d{8}-\d{3}/.exec(
+      await ask('officer', 'sb-office', '/上报 “某校周边交通” 类别:教育'),
+    )?.[0];
+    await ask('edu-spk', 'sb-edu', `/认领 ${eduItem}`);
+    const reply = await ask('edu-spk', 'sb-edu', `/口径 ${eduItem} 已会同测试省公安厅加强疏导`);
+    expect(reply).toContain('审核卡片已发至测试省教育厅并@其审核人。');
+    expect(reply).toContain('⚠️ 口径涉及测试省公安厅，但其未登记审核人或领导，无法请其确认，请线下沟通确认。');
+    expect(await ask('edu-apv', 'sb-edu', `/同意 ${eduItem} 保密审查`)).toContain('的口径已审定（赵丽）');
   });
 });
