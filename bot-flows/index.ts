@@ -15,7 +15,7 @@ import {
   updateCommand,
 } from './commands/respond.js';
 import { transferCommand } from './commands/transfer.js';
-import { approveCommand, rejectCommand, wordingCommand } from './commands/wording.js';
+import { approveCommand, rejectCommand, withdrawCommand, wordingCommand } from './commands/wording.js';
 
 const COMMANDS = [
   reportCommand,
@@ -25,6 +25,7 @@ const COMMANDS = [
   wordingCommand,
   approveCommand,
   rejectCommand,
+  withdrawCommand,
   reportSuperiorCommand,
   publishCommand,
   pressConferenceCommand,

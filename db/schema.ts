@@ -327,7 +327,7 @@ export const wordings = pgTable(
     text: text('text').notNull(),
     drafterPersonId: text('drafter_person_id').references(() => people.id),
     drafterName: text('drafter_name').notNull(),
-    /** pending | approved | rejected */
+    /** pending | approved | rejected | withdrawn */
     status: text('status').notNull(),
     /** Units whose approver must agree: the responsible unit, then agencies the wording names. */
     unitIds: jsonb('unit_ids').$type<string[]>().notNull(),

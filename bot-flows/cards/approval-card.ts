@@ -18,7 +18,12 @@ export function decisionLine(org: Org, wording: WordingRow, decisions: WordingDe
     .join('；');
 }
 
-const STATUS: Record<string, string> = { pending: '待审核', approved: '已审定', rejected: '已退回' };
+const STATUS: Record<string, string> = {
+  pending: '待审核',
+  approved: '已审定',
+  rejected: '已退回',
+  withdrawn: '已撤回',
+};
 
 /**
  * The approval card for one unit's approvers: the wording, who has decided, and while that unit
@@ -56,7 +61,11 @@ export function approvalCard(
       `${ask}\n${wording.text}`,
     ),
     note: parts(`${cite(pack, pack.clauses.approval)}\n${cite(pack, pack.clauses.secrecy)}`),
-    buttons: [],
+    // The drafter (or the responsible unit) may take it back while it waits.
+    buttons:
+      wording.status === 'pending' && unitId === wording.unitIds[0]
+        ? [{ label: '撤回（拟稿人）', style: 'default', value: { a: 'withdraw_wording', ...value } }]
+        : [],
     forms: open
       ? [
           {

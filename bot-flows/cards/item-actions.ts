@@ -9,7 +9,7 @@ import { HuiyinError } from '../../src/core/errors.js';
 import { findLevel, LEVELS } from '../../src/core/vocabulary.js';
 import { CLAIM_USAGE, claimItem, GRADE_USAGE, gradeItem } from '../commands/claim-grade.js';
 import { CLOSE_USAGE, closeItem } from '../commands/close-extend.js';
-import { requireText, staleError } from '../commands/item-command.js';
+import { staleError } from '../commands/item-command.js';
 import { itemDetail } from '../commands/query.js';
 import { recordResponse, releaseUpdate, UPDATE_USAGE } from '../commands/respond.js';
 import { TRANSFER_USAGE, transferItem } from '../commands/transfer.js';
@@ -18,7 +18,9 @@ import {
   decideWording,
   REJECT_USAGE,
   submitWording,
+  WITHDRAW_USAGE,
   WORDING_USAGE,
+  withdrawWording,
 } from '../commands/wording.js';
 import { itemCardFor } from './item-card.js';
 
@@ -86,33 +88,44 @@ export const transferAction = itemAction('transfer', '已转办', (ctx, item) =>
 );
 
 export const closeAction = itemAction('close', '已办结', (ctx, item) =>
-  closeItem(ctx, item, requireText(formText(ctx, 'close_result'), '办理结果', CLOSE_USAGE), CLOSE_USAGE),
+  closeItem(ctx, item, formText(ctx, 'close_result'), CLOSE_USAGE),
 );
 
 export const submitWordingAction = itemAction('submit_wording', '口径已提交审核', (ctx, item) =>
-  submitWording(
-    ctx,
-    item,
-    requireText(formText(ctx, 'wording_text'), '口径内容', WORDING_USAGE),
-    WORDING_USAGE,
-  ),
+  submitWording(ctx, item, formText(ctx, 'wording_text'), WORDING_USAGE),
 );
 
 /** The card's release-stage form: publishes the next stage of a 重大 item. */
 export const stageAction = itemAction('stage', '已发布', (ctx, item) =>
-  releaseUpdate(
-    ctx,
-    item,
-    item.releaseStage + 1,
-    requireText(formText(ctx, 'stage_text'), '发布内容', UPDATE_USAGE),
-    UPDATE_USAGE,
-  ),
+  releaseUpdate(ctx, item, item.releaseStage + 1, formText(ctx, 'stage_text'), UPDATE_USAGE),
 );
+
+/** The wording an approval card was clicked for; the card must be that wording's card for its unit. */
+async function clickedApproval(ctx: BotContext<CardActionEvent>) {
+  if (!ctx.actor) throw notInDirectory();
+  const value = actionValueSchema.parse(ctx.event.value);
+  const item = value.item ? await findItemById(ctx.tx, value.item) : null;
+  const wording = value.w ? await findWording(ctx.tx, value.w) : null;
+  const unitId = value.u;
+  if (!item || !wording || wording.itemId !== item.id || !unitId || !wording.unitIds.includes(unitId))
+    throw new HuiyinError('huiyin_unknown_item', '卡片对应的口径不存在。');
+  const card = await itemMessage(
+    ctx.tx,
+    item.id,
+    ctx.platform,
+    ctx.event.chatId,
+    approvalAnchor(wording.id, unitId),
+  );
+  if (card !== ctx.event.messageId)
+    throw new HuiyinError('huiyin_not_item_card', '这条消息不是该口径的审核卡片。');
+  return { wording, unitId };
+}
 
 /**
  * 同意 / 退回 on an approval card. It is checked against its wording rather than the item's
  * version: other work on the item (报告, 研判) must not void a card that is waiting for an
- * approver, while a decided or superseded wording answers 已过期.
+ * approver, while a decided or withdrawn wording answers 已过期. The redrawn approval cards show
+ * the decision; 退回 also @-mentions the drafter and the last 同意 posts the 统一口径.
  */
 function decideAction(
   name: string,
@@ -123,35 +136,31 @@ function decideAction(
   return {
     name,
     async handler(ctx) {
-      if (!ctx.actor) throw notInDirectory();
-      const value = actionValueSchema.parse(ctx.event.value);
-      const item = value.item ? await findItemById(ctx.tx, value.item) : null;
-      const wording = value.w ? await findWording(ctx.tx, value.w) : null;
-      if (!item || !wording || wording.itemId !== item.id || !value.u || !wording.unitIds.includes(value.u))
-        throw new HuiyinError('huiyin_unknown_item', '卡片对应的口径不存在。');
-      const card = await itemMessage(
-        ctx.tx,
-        item.id,
-        ctx.platform,
-        ctx.event.chatId,
-        approvalAnchor(wording.id, value.u),
-      );
-      if (card !== ctx.event.messageId)
-        throw new HuiyinError('huiyin_not_item_card', '这条消息不是该口径的审核卡片。');
+      const { wording, unitId } = await clickedApproval(ctx);
       const secrecy = ctx.event.form?.secrecy;
-      const message = await decideWording(
+      await decideWording(
         ctx,
         wording,
-        [value.u],
+        [unitId],
         decision,
         { secrecy: secrecy === true || secrecy === 'true', reason: formText(ctx, 'reason') },
         usage,
       );
-      await ctx.postInItemThread(item.id, message);
       ctx.toast('success', done);
     },
   };
 }
+
+/** 撤回 on the responsible unit's approval card. */
+export const withdrawAction: ActionSpec = {
+  name: 'withdraw_wording',
+  async handler(ctx) {
+    const { wording } = await clickedApproval(ctx);
+    const message = await withdrawWording(ctx, wording, WITHDRAW_USAGE);
+    if (message) await ctx.postInItemThread(wording.itemId, message);
+    ctx.toast('success', '已撤回');
+  },
+};
 
 export const approveAction = decideAction('approve_wording', 'approved', APPROVE_USAGE, '已同意');
 export const rejectAction = decideAction('reject_wording', 'rejected', REJECT_USAGE, '已退回');
@@ -185,6 +194,7 @@ export const CARD_ACTIONS = [
   submitWordingAction,
   approveAction,
   rejectAction,
+  withdrawAction,
   closeAction,
   refreshAction,
   detailAction,

@@ -1,6 +1,6 @@
 import { type ItemRow, itemUnitRoles } from '../../db/repos/item-repo.js';
 import { unitPeople } from '../../db/repos/org-repo.js';
-import { latestWording, type WordingRow } from '../../db/repos/wording-repo.js';
+import { approvedWording, latestWording, type WordingRow } from '../../db/repos/wording-repo.js';
 import type { BotContext } from '../../src/bot/context.js';
 import { type CardSpec, type FormSpec, type Part, parts } from '../../src/bot/message.js';
 import { ITEM_STATES, isItemState } from '../../src/core/item-state.js';
@@ -94,9 +94,15 @@ export const stageLine = (reached: number) =>
 
 const WORDING_STATUS: Record<string, string> = {
   pending: '审核中',
-  approved: '已审定（统一口径）',
   rejected: '已退回，待修改后重新提交',
+  withdrawn: '已撤回',
 };
+
+/** The item's latest wording and its latest approved one (the 统一口径), for the card. */
+export interface ItemWordings {
+  latest: WordingRow | null;
+  approved: WordingRow | null;
+}
 
 /** The forms the card offers in the item's current state; each button is checked again on click. */
 function itemForms(item: ItemRow): FormSpec[] {
@@ -168,7 +174,7 @@ export function itemCard(
   roles: UnitRoles,
   mentions: Part[],
   forUnitId: string | null,
-  wording: WordingRow | null = null,
+  wordings: ItemWordings = { latest: null, approved: null },
 ): CardSpec {
   const level = item.level ?? item.proposedLevel;
   const reporterUnit = item.reporterUnitId ? org.units.get(item.reporterUnitId)?.name : undefined;
@@ -198,9 +204,10 @@ export function itemCard(
   }
   if (item.kind === 'opinion' && isMajor(level))
     fields.push({ label: '发布阶段', value: stageLine(item.releaseStage) });
-  if (wording) {
-    fields.push({ label: '口径', value: WORDING_STATUS[wording.status] ?? wording.status });
-    if (wording.status === 'approved') fields.push({ label: '统一口径', value: wording.text });
+  if (wordings.approved) fields.push({ label: '统一口径', value: wordings.approved.text });
+  if (wordings.latest && wordings.latest.status !== 'approved') {
+    const status = WORDING_STATUS[wordings.latest.status] ?? wordings.latest.status;
+    fields.push({ label: wordings.approved ? '修改口径' : '口径', value: status });
   }
 
   const ask = askOf(org, item, roles, forUnitId);
@@ -272,5 +279,9 @@ export async function itemCardFor(
       ? chatUnitId
       : null;
   const mentions = forUnit ? await cardMentions(ctx, item, forUnit) : [];
-  return itemCard(ctx.pack, ctx.org, item, roles, mentions, forUnit, await latestWording(ctx.tx, item.id));
+  const wordings = {
+    latest: await latestWording(ctx.tx, item.id),
+    approved: await approvedWording(ctx.tx, item.id),
+  };
+  return itemCard(ctx.pack, ctx.org, item, roles, mentions, forUnit, wordings);
 }

@@ -1,5 +1,6 @@
 import { endClocks, openClocks } from '../../db/repos/clock-repo.js';
 import type { ItemRow } from '../../db/repos/item-repo.js';
+import { latestWording } from '../../db/repos/wording-repo.js';
 import type { BotContext } from '../../src/bot/context.js';
 import type { CommandSpec } from '../../src/bot/dispatcher.js';
 import { type OutMessage, textMessage } from '../../src/bot/message.js';
@@ -14,9 +15,12 @@ import {
   refreshItem,
   replanAndRefresh,
   requireRole,
+  requireText,
   satisfyClocks,
   textAfterNumber,
+  textAfterWords,
 } from './item-command.js';
+import { withdrawWording } from './wording.js';
 
 export const CLOSE_USAGE = '/办结 <编号> <结果>，例：/办结 YQ20261122-003 已澄清并公开处置结果';
 const EXTEND_USAGE = '/延期 <编号> <理由>，例：/延期 YQ20261122-003 涉及多个部门，情况特别复杂';
@@ -25,10 +29,15 @@ const EXTEND_USAGE = '/延期 <编号> <理由>，例：/延期 YQ20261122-003 �
 export async function closeItem(
   ctx: BotContext,
   item: ItemRow,
-  result: string,
+  text: string,
   usage: string,
 ): Promise<OutMessage> {
   await requireRole(ctx, item, ['spokesperson', 'officer', 'leader'], '办结', usage);
+  const result = requireText(text, '办理结果', usage);
+  // A revised wording still under review is moot once the item is closed.
+  const pending = await latestWording(ctx.tx, item.id);
+  if (pending?.status === 'pending' && item.state !== 'awaiting_approval')
+    await withdrawWording(ctx, pending, usage, { byClose: true });
   const updated = await applyAction(ctx, item, 'close', 'closed', { result });
   const met = await satisfyClocks(ctx, item, byAction('close'));
   const rest = await openClocks(ctx.tx, item.id);
@@ -51,8 +60,7 @@ export const closeCommand: CommandSpec = {
   summary: '办结并记录结果',
   async handler(ctx) {
     const item = await commandItem(ctx, CLOSE_USAGE);
-    const result = textAfterNumber(ctx, '办理结果', CLOSE_USAGE);
-    await ctx.reply(await closeItem(ctx, item, result, CLOSE_USAGE));
+    await ctx.reply(await closeItem(ctx, item, textAfterWords(ctx, 1), CLOSE_USAGE));
   },
 };
 

@@ -1,6 +1,7 @@
 import type { ClockRow } from '../../db/repos/clock-repo.js';
 import { openClocks } from '../../db/repos/clock-repo.js';
 import type { ItemRow } from '../../db/repos/item-repo.js';
+import { approvedWording } from '../../db/repos/wording-repo.js';
 import type { BotContext } from '../../src/bot/context.js';
 import type { CommandSpec } from '../../src/bot/dispatcher.js';
 import type { InboundMessage } from '../../src/bot/event.js';
@@ -104,8 +105,17 @@ export async function recordResponse(
   await refreshItem(ctx, updated);
   const label = action === 'publish' ? '发布' : '新闻发布会';
   return textMessage(
-    `✅ ${item.number} 已记录${label}（${ctx.actorName}）。${met(clocks)}\n请根据工作进展持续发布权威信息，下次续报请于 ${formatDeadline(next.dueAt)} 前发送 /续报 ${item.number} <内容>。`,
+    `✅ ${item.number} 已记录${label}（${ctx.actorName}）。${met(clocks)}\n请根据工作进展持续发布权威信息，下次续报请于 ${formatDeadline(next.dueAt)} 前发送 /续报 ${item.number} <内容>。${await unapprovedNote(ctx, item)}`,
   );
+}
+
+/**
+ * Publishing is not held up for approval (the 1 h facts may not wait), but a response released
+ * with no approved 统一口径 is flagged (领导审核把关).
+ */
+async function unapprovedNote(ctx: BotContext, item: ItemRow): Promise<string> {
+  if (await approvedWording(ctx.tx, item.id)) return '';
+  return `\n⚠️ 本条舆情尚无审定的统一口径，发布内容应经领导审核把关，可发送 /口径 ${item.number} <口径> 报审。${cite(ctx.pack, ctx.pack.clauses.approval)}`;
 }
 
 /** Refuses a release stage out of order: no going back, no skipping (re-issuing the current one is a further update). */
@@ -125,6 +135,9 @@ function checkStage(ctx: BotContext, item: ItemRow, stage: number, usage: string
       usage,
     );
   }
+  if (stage > RELEASE_STAGES.length) {
+    throw new HuiyinError('huiyin_stage_order', `${item.number} 已发布全部阶段，请直接续报。`, usage);
+  }
   if (stage > item.releaseStage + 1) {
     throw new HuiyinError(
       'huiyin_stage_order',
@@ -143,10 +156,11 @@ export async function releaseUpdate(
   ctx: BotContext,
   item: ItemRow,
   stage: number | null,
-  text: string,
+  draft: string,
   usage: string,
 ): Promise<OutMessage> {
   await requireRole(ctx, item, [...HANDLERS], '续报', usage);
+  const text = requireText(draft, stage === null ? '续报内容' : '发布内容', usage);
   if (stage !== null) checkStage(ctx, item, stage, usage);
   const action = stage !== null && item.state === 'claimed' ? 'publish' : 'update';
   const eventKind = stage !== null ? 'stage_released' : 'updated';
@@ -165,8 +179,9 @@ export async function releaseUpdate(
     stage !== null
       ? `\n发布阶段：${stageLine(stage)}\n${cite(ctx.pack, ctx.pack.clauses.releaseStages)}`
       : '';
+  const note = action === 'publish' ? await unapprovedNote(ctx, item) : '';
   return textMessage(
-    `✅ ${item.number} ${what}：${text}（${ctx.actorName}）${stages}\n${met(clocks)}下次续报请于 ${formatDeadline(next.dueAt)} 前。`,
+    `✅ ${item.number} ${what}：${text}（${ctx.actorName}）${stages}\n${met(clocks)}下次续报请于 ${formatDeadline(next.dueAt)} 前。${note}`,
   );
 }
 
@@ -216,7 +231,8 @@ export const updateCommand: CommandSpec = {
     const item = await commandItem(ctx, UPDATE_USAGE);
     const second = ctx.command?.positional[1];
     const stage = second ? (findStage(second) ?? null) : null;
-    const text = requireText(textAfterWords(ctx, stage === null ? 1 : 2), '续报内容', UPDATE_USAGE);
-    await ctx.reply(await releaseUpdate(ctx, item, stage, text, UPDATE_USAGE));
+    await ctx.reply(
+      await releaseUpdate(ctx, item, stage, textAfterWords(ctx, stage === null ? 1 : 2), UPDATE_USAGE),
+    );
   },
 };

@@ -1,6 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { ItemRow } from '../../db/repos/item-repo.js';
 import { unitChat } from '../../db/repos/org-repo.js';
+import { threadRoot } from '../../db/repos/outbox-repo.js';
 import { itemUnits } from '../../db/schema.js';
 import type { BotContext } from '../../src/bot/context.js';
 import type { CommandSpec } from '../../src/bot/dispatcher.js';
@@ -8,7 +9,7 @@ import { type OutMessage, textMessage } from '../../src/bot/message.js';
 import { optionValue } from '../../src/core/command-parser.js';
 import { HuiyinError, isHuiyinError } from '../../src/core/errors.js';
 import type { OrgUnit } from '../../src/core/org.js';
-import { itemCardFor } from '../cards/item-card.js';
+import { cardMentions, itemCardFor } from '../cards/item-card.js';
 import { applyAction, commandItem, refreshItem, requireRole } from './item-command.js';
 
 export const TRANSFER_USAGE =
@@ -37,11 +38,13 @@ export async function transferItem(
   reason: string,
   usage: string,
 ): Promise<OutMessage> {
+  // The unit that owns the item (or coordinates it) hands it on, not a co-responsible department.
+  await requireRole(ctx, item, ['leader', 'approver'], '转办', usage, ['coordinator']);
   const target = targetUnit(ctx, unitText, usage);
   if (target.id === item.ownerUnitId)
     throw new HuiyinError('huiyin_same_unit', `${target.name}已是该舆情的责任单位。`, usage);
-  await requireRole(ctx, item, ['leader', 'approver'], '转办', usage, ['responsible', 'coordinator']);
-  if (!(await unitChat(ctx.tx, ctx.platform, target.id))) {
+  const chatId = await unitChat(ctx.tx, ctx.platform, target.id);
+  if (!chatId) {
     throw new HuiyinError(
       'huiyin_unit_unbound',
       `${target.name}在本平台尚未绑定群聊，转办后无人收到通知，因此未转办。请该单位管理员先在其工作群发送 /绑定 单位:${target.name}。`,
@@ -57,20 +60,33 @@ export async function transferItem(
     { fromUnitId: from.id, toUnitId: target.id, reason },
     { ownerUnitId: target.id, claimedByPersonId: null },
   );
+  // The old unit stays informed (抄送) unless it had another part in the item, which it keeps.
   await ctx.tx
     .update(itemUnits)
     .set({ role: 'cc' })
-    .where(and(eq(itemUnits.itemId, item.id), eq(itemUnits.unitId, from.id)));
+    .where(
+      and(eq(itemUnits.itemId, item.id), eq(itemUnits.unitId, from.id), eq(itemUnits.role, 'responsible')),
+    );
+  await ctx.tx
+    .insert(itemUnits)
+    .values({ itemId: item.id, unitId: from.id, role: 'cc' })
+    .onConflictDoNothing();
   await ctx.tx
     .insert(itemUnits)
     .values({ itemId: item.id, unitId: target.id, role: 'responsible' })
     .onConflictDoUpdate({ target: [itemUnits.itemId, itemUnits.unitId], set: { role: 'responsible' } });
 
-  const card = await itemCardFor(ctx, updated, target.id);
-  await ctx.sendToUnit(target.id, { kind: 'card', card }, { anchorItemId: item.id });
+  // A group that already has the card (a co-responsible department) has it redrawn below;
+  // every other group gets it now.
+  if (!(await threadRoot(ctx.tx, item.id, ctx.platform, chatId))) {
+    const card = await itemCardFor(ctx, updated, target.id);
+    await ctx.sendToUnit(target.id, { kind: 'card', card }, { anchorItemId: item.id });
+  }
+  const mentions = await cardMentions(ctx, updated, target.id);
   await ctx.sendToUnit(
     target.id,
     textMessage(
+      mentions.flatMap((m) => [m, { t: 'text' as const, v: ' ' }]),
       `【转办】${item.number}《${item.title}》由${from.name}${ctx.actorName}转办至${target.name}${reason ? `，理由：${reason}` : ''}。请认领：/认领 ${item.number}`,
     ),
     { threadItemId: item.id },

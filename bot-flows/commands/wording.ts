@@ -27,7 +27,7 @@ import {
   requireRole,
   requireText,
   staleError,
-  textAfterNumber,
+  textAfterWords,
 } from './item-command.js';
 
 export const WORDING_USAGE =
@@ -35,6 +35,10 @@ export const WORDING_USAGE =
 export const APPROVE_USAGE =
   '/同意 <编号> 保密审查，例：/同意 YQ20261122-003 保密审查（写明“保密审查”即确认已完成保密审查）';
 export const REJECT_USAGE = '/退回 <编号> <理由>，例：/退回 YQ20261122-003 请补充已采取的处置措施';
+export const WITHDRAW_USAGE = '/撤回 <编号>，例：/撤回 YQ20261122-003';
+
+/** The words that confirm the 保密审查 in /同意; anything else (未做保密审查) does not. */
+const SECRECY_WORDS = ['保密审查', '已保密审查', '已完成保密审查', '保密审查已完成'];
 
 const DRAFTERS = ['spokesperson', 'officer', 'leader'] as const;
 const DECIDERS = ['approver', 'leader'] as const;
@@ -80,14 +84,25 @@ async function refreshApprovalCards(ctx: BotContext, item: ItemRow, wording: Wor
 export async function submitWording(
   ctx: BotContext,
   item: ItemRow,
-  text: string,
+  draft: string,
   usage: string,
 ): Promise<OutMessage> {
   await requireRole(ctx, item, [...DRAFTERS], '提交口径', usage);
-  if ((await decidersOf(ctx, item.ownerUnitId)).length === 0) {
+  const text = requireText(draft, '口径内容', usage);
+  const pendingNow = await latestWording(ctx.tx, item.id);
+  if (pendingNow?.status === 'pending') {
+    throw new HuiyinError(
+      'huiyin_wording_pending',
+      `${item.number} 已有口径在审核中（拟稿：${pendingNow.drafterName}）。请等待审核结果，或先发送 /撤回 ${item.number} 撤回后再提交。`,
+      usage,
+    );
+  }
+  // Someone other than the drafter must be able to approve, or the item would wait for ever.
+  const others = (await decidersOf(ctx, item.ownerUnitId)).filter((p) => p.id !== ctx.actor?.person.id);
+  if (others.length === 0) {
     throw new HuiyinError(
       'huiyin_no_approver',
-      `${unitName(ctx, item.ownerUnitId)}未登记审核人或领导，口径无人可以审核。请在组织目录中补充（roles: [approver]）。`,
+      `${unitName(ctx, item.ownerUnitId)}除拟稿人外没有登记审核人或领导，口径无人可以审核。请在组织目录中补充（roles: [approver]）。`,
       usage,
     );
   }
@@ -133,6 +148,10 @@ export async function submitWording(
   const lines = [
     `✅ ${item.number} 口径已提交审核（拟稿：${ctx.actorName}），审核卡片已发至${unitIds.map((id) => unitName(ctx, id)).join('、')}并@其审核人。`,
   ];
+  const byLeaders = [];
+  for (const id of unitIds)
+    if ((await unitPeople(ctx.tx, [id], ['approver'])).length === 0) byLeaders.push(unitName(ctx, id));
+  if (byLeaders.length > 0) lines.push(`${byLeaders.join('、')}未登记审核人，已@其领导审核。`);
   if (named.length > 0) {
     lines.push(
       `口径涉及${named.map((u) => u.name).join('、')}，已同时请其审核人确认。${cite(ctx.pack, ctx.pack.clauses.secrecy)}`,
@@ -156,8 +175,7 @@ export const wordingCommand: CommandSpec = {
   summary: '提交回应口径，报本单位审核人审核（涉及其他单位的同时请其确认）',
   async handler(ctx) {
     const item = await commandItem(ctx, WORDING_USAGE);
-    const text = textAfterNumber(ctx, '口径内容', WORDING_USAGE);
-    await ctx.reply(await submitWording(ctx, item, text, WORDING_USAGE));
+    await ctx.reply(await submitWording(ctx, item, textAfterWords(ctx, 1), WORDING_USAGE));
   },
 };
 
@@ -342,13 +360,52 @@ export async function decideWording(
     ctx,
     updated,
     textMessage(
-      `📢【统一口径】${item.number}《${item.title}》\n${wording.text}\n——${decisionLine(ctx.org, approved, all)}；已完成保密审查。\n请各单位统一按此口径发布回应，发布后点卡片上的「已发布」或发送 /发布 ${item.number}。\n${cite(ctx.pack, ctx.pack.clauses.unifiedWording)}`,
+      `📢【统一口径】${item.number}《${item.title}》\n${wording.text}\n——${decisionLine(ctx.org, approved, all)}；已完成保密审查。\n请各单位统一按此口径发布回应；责任单位发布后，请点卡片上的「已发布」或发送 /发布 ${item.number} 记录。\n${cite(ctx.pack, ctx.pack.clauses.unifiedWording)}`,
     ),
     wording.unitIds,
   );
   await refreshItem(ctx, updated);
   return textMessage(`✅ ${item.number} 的口径已审定（${ctx.actorName}），已作为统一口径发至各有关单位。`);
 }
+
+/**
+ * Takes a pending wording back (its approval cards close): by the drafter or a handler of the
+ * responsible unit, by command, and by 办结 (a closed item needs no wording).
+ */
+export async function withdrawWording(
+  ctx: BotContext,
+  seen: WordingRow,
+  usage: string,
+  opts: { byClose?: boolean } = {},
+): Promise<OutMessage | null> {
+  const wording = await lockWording(ctx.tx, seen.id);
+  const item = await findItemById(ctx.tx, seen.itemId);
+  if (!wording || !item || wording.status !== 'pending') throw staleError();
+  if (!opts.byClose && wording.drafterPersonId !== ctx.actor?.person.id)
+    await requireRole(ctx, item, [...DRAFTERS], '撤回口径（拟稿人本人也可以）', usage);
+  await closeWording(ctx.tx, wording.id, 'withdrawn', ctx.now);
+  await refreshApprovalCards(ctx, item, { ...wording, status: 'withdrawn' });
+  if (opts.byClose) return null;
+  const updated = await applyAction(ctx, item, 'withdraw_wording', 'wording_withdrawn', {
+    wordingId: wording.id,
+  });
+  await refreshItem(ctx, updated);
+  return textMessage(
+    `↩️ ${item.number} 的口径已由${ctx.actorName}撤回，审核卡片已关闭。修改后可重新提交：/口径 ${item.number} <口径>`,
+  );
+}
+
+export const withdrawCommand: CommandSpec = {
+  name: '撤回',
+  aliases: ['withdraw'],
+  usage: WITHDRAW_USAGE,
+  summary: '撤回审核中的口径（拟稿人，或责任单位的新闻发言人、工作人员、领导）',
+  async handler(ctx) {
+    const item = await commandItem(ctx, WITHDRAW_USAGE);
+    const wording = await pendingWording(ctx, item, WITHDRAW_USAGE);
+    await ctx.reply((await withdrawWording(ctx, wording, WITHDRAW_USAGE)) as OutMessage);
+  },
+};
 
 /** The item's wording waiting for approval, for the text commands. */
 async function pendingWording(ctx: BotContext, item: ItemRow, usage: string): Promise<WordingRow> {
@@ -365,7 +422,7 @@ export const approveCommand: CommandSpec = {
   async handler(ctx) {
     const item = await commandItem(ctx, APPROVE_USAGE);
     const wording = await pendingWording(ctx, item, APPROVE_USAGE);
-    const secrecy = (ctx.command?.positional.slice(1) ?? []).some((w) => w.includes('保密审查'));
+    const secrecy = (ctx.command?.positional.slice(1) ?? []).some((w) => SECRECY_WORDS.includes(w));
     await ctx.reply(
       await decideWording(ctx, wording, wording.unitIds, 'approved', { secrecy, reason: '' }, APPROVE_USAGE),
     );
@@ -379,7 +436,7 @@ export const rejectCommand: CommandSpec = {
   summary: '退回待审核的口径并说明理由（审核人、领导）',
   async handler(ctx) {
     const item = await commandItem(ctx, REJECT_USAGE);
-    const reason = textAfterNumber(ctx, '退回理由', REJECT_USAGE);
+    const reason = textAfterWords(ctx, 1);
     const wording = await pendingWording(ctx, item, REJECT_USAGE);
     await ctx.reply(
       await decideWording(

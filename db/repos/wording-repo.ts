@@ -54,11 +54,22 @@ export async function recordDecision(db: Db, row: typeof wordingDecisions.$infer
   return inserted.length > 0;
 }
 
+/** The item's latest approved wording (its 统一口径), if any. */
+export async function approvedWording(db: Db, itemId: number): Promise<WordingRow | null> {
+  const [row] = await db
+    .select()
+    .from(wordings)
+    .where(and(eq(wordings.itemId, itemId), eq(wordings.status, 'approved')))
+    .orderBy(desc(wordings.id))
+    .limit(1);
+  return row ?? null;
+}
+
 /** Closes a pending wording; false when it was no longer pending. */
 export async function closeWording(
   db: Db,
   id: number,
-  status: 'approved' | 'rejected',
+  status: 'approved' | 'rejected' | 'withdrawn',
   at: Date,
 ): Promise<boolean> {
   const updated = await db

@@ -20,6 +20,7 @@ export const ITEM_ACTIONS = {
   submit_wording: '提交口径',
   approve_wording: '同意口径',
   reject_wording: '退回口径',
+  withdraw_wording: '撤回口径',
   publish: '发布',
   press_conference: '发布会',
   update: '续报',
@@ -29,6 +30,7 @@ export const ITEM_ACTIONS = {
 } as const;
 export type ItemAction = keyof typeof ITEM_ACTIONS;
 
+/** An action's transitions: the first whose `from` holds the item's state applies. */
 interface Transition {
   action: ItemAction;
   from: ItemState[];
@@ -40,9 +42,16 @@ export const TRANSITIONS: Transition[] = [
   { action: 'claim', from: ['reported'], to: 'claimed' },
   { action: 'grade', from: ['reported', 'claimed', 'awaiting_approval', 'responding'] },
   { action: 'transfer', from: ['reported', 'claimed'], to: 'reported' },
-  { action: 'submit_wording', from: ['claimed', 'responding'], to: 'awaiting_approval' },
+  // The first wording holds the item in 口径审核中 until it is approved (then 已回应) or sent back.
+  { action: 'submit_wording', from: ['claimed'], to: 'awaiting_approval' },
   { action: 'approve_wording', from: ['awaiting_approval'], to: 'responding' },
   { action: 'reject_wording', from: ['awaiting_approval'], to: 'claimed' },
+  // A revised wording for an item already 已回应 leaves it there: updates go on meanwhile.
+  { action: 'submit_wording', from: ['responding'] },
+  { action: 'approve_wording', from: ['responding'] },
+  { action: 'reject_wording', from: ['responding'] },
+  { action: 'withdraw_wording', from: ['awaiting_approval'], to: 'claimed' },
+  { action: 'withdraw_wording', from: ['responding'] },
   { action: 'publish', from: ['claimed', 'responding'], to: 'responding' },
   { action: 'press_conference', from: ['claimed', 'responding'], to: 'responding' },
   { action: 'update', from: ['responding'] },
@@ -56,10 +65,14 @@ export const isItemState = (s: string): s is ItemState => Object.hasOwn(ITEM_STA
 
 /** The state after `action`, or a HuiyinError naming the states the action is allowed in. */
 export function nextState(state: ItemState, action: ItemAction): ItemState {
-  const t = TRANSITIONS.find((x) => x.action === action);
-  if (!t) throw new Error(`no transition for ${action}`);
-  if (!t.from.includes(state)) {
-    const allowed = t.from.map((s) => ITEM_STATES[s]).join('、');
+  const ts = TRANSITIONS.filter((x) => x.action === action);
+  if (ts.length === 0) throw new Error(`no transition for ${action}`);
+  const t = ts.find((x) => x.from.includes(state));
+  if (!t) {
+    const allowed = ts
+      .flatMap((x) => x.from)
+      .map((s) => ITEM_STATES[s])
+      .join('、');
     throw new HuiyinError(
       'huiyin_invalid_transition',
       `该舆情当前状态为「${ITEM_STATES[state]}」，不能${ITEM_ACTIONS[action]}（仅在${allowed}时可以）。`,

@@ -358,6 +358,39 @@ describe.each(DB_KINDS)('interactive cards through the real SDK and a fake Open 
     expect(unified('oc_open')).toHaveLength(1); // 抄送: no card there, so in its group
     expect(unified('oc_gat')).toHaveLength(1); // the agency that confirmed it
     expect(cardText(current(itemCard))).toContain(`**统一口径**：${text2}`);
+    // 公安厅's group has no item card: nothing was queued for a thread there (it would wait for one).
+    const threaded = await database.db.select().from(outbox).where(eq(outbox.chatId, 'oc_gat'));
+    expect(threaded.filter((r) => r.threadItemId !== null)).toEqual([]);
+
+    // Anyone else gets a toast that says who may, whatever they filled in.
+    const refusals: [string, string, Record<string, unknown>, string][] = [
+      [
+        'ou_spk',
+        '研判定级（领导、审核人）',
+        { option: '一般' },
+        '只有测试省教育厅的领导、审核人可以研判定级。',
+      ],
+      [
+        'ou_gat_spk',
+        '办结',
+        { form: { close_result: '' } },
+        '只有测试省教育厅的新闻发言人、工作人员、领导可以办结。',
+      ],
+      ['ou_officer', '已发布', {}, '只有测试省教育厅的新闻发言人、工作人员、领导可以记录发布。'],
+      [
+        'ou_apv',
+        '提交审核',
+        { form: { wording_text: '' } },
+        '只有测试省教育厅的新闻发言人、工作人员、领导可以提交口径。',
+      ],
+    ];
+    for (const [who, label, input, toast] of refusals) {
+      expect((await click(who, itemCard, control(itemCard, label), input)).toast, label).toEqual({
+        type: 'error',
+        content: toast,
+      });
+    }
+    expect((await item(number)).version).toBe(approvedItem.version);
 
     // Release stages, in order, from the card's form.
     const stage1 = await click('ou_spk', itemCard, control(itemCard, '发布「快报事实」'), {
@@ -380,10 +413,14 @@ describe.each(DB_KINDS)('interactive cards through the real SDK and a fake Open 
       (await click('ou_spk', itemCard, control(itemCard, '办结'), { form: { close_result: '' } })).toast
         ?.content,
     ).toBe('缺少办理结果。');
-    const closed = await click('ou_spk', itemCard, control(itemCard, '办结'), {
-      form: { close_result: '涉事食堂已整改，相关责任人已处理' },
-    });
-    expect(closed.toast).toEqual({ type: 'success', content: '已办结' });
+    // A double click on 办结 closes it once.
+    const closeIt = control(itemCard, '办结');
+    const closing = await Promise.all(
+      [1, 2].map(() =>
+        click('ou_spk', itemCard, closeIt, { form: { close_result: '涉事食堂已整改，相关责任人已处理' } }),
+      ),
+    );
+    expect(closing.map((c) => c.toast?.content).sort()).toEqual(['已办结', '已过期，请查看最新卡片。']);
     expect((await item(number)).state).toBe('closed');
     expect(controls(current(itemCard)).map((c) => c.label)).toEqual(['刷新', '查看进展']);
 

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { itemEvents, items, wordings } from '../../db/schema.js';
+import { itemEvents, items, itemUnits, wordings } from '../../db/schema.js';
 import { DB_KINDS } from '../helpers/databases.js';
 import { mentionsOf, type SandboxMessage, tempOrgFile, textOf, useHarness } from '../helpers/harness.js';
 
@@ -214,6 +214,91 @@ describe.each(DB_KINDS)('口径 approval, release stages and 转办 by text (%s)
       expect(await texts(chat, `【统一口径】${number}`), chat).toHaveLength(1);
   });
 
+  it('a revised wording for an item already 已回应: updates go on, 退回 keeps the 统一口径, 撤回 and 办结 close it', async () => {
+    const number = await report('某校午餐供应商资质');
+    await ask('jyt-spk', 'sb-jyt', `/认领 ${number}`);
+    await ask('jyt-spk', 'sb-jyt', `/口径 ${number} 供应商资质齐全。`);
+    expect(await ask('jyt-apv', 'sb-jyt', `/同意 ${number} 未做保密审查`)).toContain(
+      '❌ 同意前须确认已完成保密审查。',
+    );
+    await ask('jyt-apv', 'sb-jyt', `/同意 ${number} 已保密审查`);
+    await ask('jyt-spk', 'sb-jyt', `/发布 ${number}`);
+
+    // The revision is under review; the item stays 已回应 and 续报 goes on.
+    await ask('jyt-spk', 'sb-jyt', `/口径 ${number} 供应商资质齐全，已加强抽检。`);
+    expect((await item(number)).state).toBe('responding');
+    expect(await ask('jyt-spk', 'sb-jyt', `/口径 ${number} 再改一稿`)).toContain(
+      `❌ ${number} 已有口径在审核中（拟稿：王敏）。请等待审核结果，或先发送 /撤回 ${number} 撤回后再提交。`,
+    );
+    expect(await ask('jyt-spk', 'sb-jyt', `/续报 ${number} 抽检结果合格`)).toContain('已续报：抽检结果合格');
+    let [card] = await t.h.itemCards('sb-jyt', number);
+    expect(textOf(card as SandboxMessage)).toContain('统一口径：供应商资质齐全。');
+    expect(textOf(card as SandboxMessage)).toContain('修改口径：审核中');
+
+    // 退回 leaves it 已回应 with its 统一口径.
+    await ask('jyt-apv', 'sb-jyt', `/退回 ${number} 抽检尚未完成`);
+    expect((await item(number)).state).toBe('responding');
+    [card] = await t.h.itemCards('sb-jyt', number);
+    expect(textOf(card as SandboxMessage)).toContain('统一口径：供应商资质齐全。');
+    expect(textOf(card as SandboxMessage)).toContain('修改口径：已退回，待修改后重新提交');
+
+    // 撤回: only the drafter or the unit's handlers; the approval card closes.
+    await ask('jyt-spk', 'sb-jyt', `/口径 ${number} 第三稿`);
+    expect(await ask('gat-spk', 'sb-gat', `/撤回 ${number}`)).toContain(
+      '❌ 只有省教育厅的新闻发言人、工作人员、领导可以撤回口径（拟稿人本人也可以）。',
+    );
+    expect(await ask('jyt-spk', 'sb-jyt', `/撤回 ${number}`)).toContain(`↩️ ${number} 的口径已由王敏撤回`);
+    const approvals = await cardsTitled('sb-jyt', `口径审核 ${number}`);
+    expect(approvals.map((m) => textOf(m).includes('状态：已撤回'))).toContain(true);
+    expect(await ask('jyt-apv', 'sb-jyt', `/同意 ${number} 保密审查`)).toContain('当前没有待审核的口径');
+
+    // 办结 with a revision pending withdraws it.
+    await ask('jyt-spk', 'sb-jyt', `/口径 ${number} 第四稿`);
+    expect(await ask('jyt-spk', 'sb-jyt', `/办结 ${number} 已核实`)).toContain('已办结：已核实');
+    const [last] = await t.database.db.select().from(wordings).where(eq(wordings.text, '第四稿'));
+    expect(last?.status).toBe('withdrawn');
+  });
+
+  it('转办 between co-responsible departments redraws the card the new unit already has', async () => {
+    const reply = await ask('cac-ofc-1', 'sb-lobby', '/上报 “校园周边治安” 涉事:省教育厅、省公安厅');
+    const number = /YQ\d{8}-\d{3}/.exec(reply)?.[0] as string;
+    const before = await t.h.itemCards('sb-gat', number);
+    expect(before).toHaveLength(1);
+    // Several departments: 省政府办公厅 owns and coordinates it and may name 省公安厅 to lead;
+    // a co-responsible department may not hand it on.
+    expect((await item(number)).ownerUnitId).toBe('yn-gov-office');
+    expect(await ask('jyt-ldr', 'sb-jyt', `/转办 ${number} 单位:省公安厅`)).toContain(
+      '❌ 只有省政府办公厅、省委宣传部的领导、审核人可以转办。',
+    );
+    expect(
+      await ask('yn-gov-office-ldr', 'sb-yn-gov-office', `/转办 ${number} 单位:省公安厅 由公安牵头`),
+    ).toContain('已由康丽从省政府办公厅转办至省公安厅');
+    const roles = await t.database.db
+      .select()
+      .from(itemUnits)
+      .where(eq(itemUnits.itemId, (await item(number)).id));
+    expect(Object.fromEntries(roles.map((r) => [r.unitId, r.role]))).toMatchObject({
+      gat: 'responsible',
+      jyt: 'responsible',
+      'yn-gov-office': 'coordinator',
+    });
+    const after = await t.h.itemCards('sb-gat', number);
+    expect(after).toHaveLength(1);
+    expect(textOf(after[0] as SandboxMessage)).toContain('请省公安厅认领并组织处置');
+    const [note] = await texts('sb-gat', `【转办】${number}`);
+    expect(note?.threadRoot).toBe(after[0]?.id);
+    expect(mentionsOf(note as SandboxMessage)).toContain('gat-spk');
+    const claim = (after[0]?.content.kind === 'card' ? after[0].content.card.buttons : []).find(
+      (b) => b.label === '认领',
+    );
+    const clicked = await t.h.click(
+      'gat-spk',
+      after[0]?.id as string,
+      claim?.value as Record<string, unknown>,
+    );
+    expect(clicked.body.toast).toEqual({ type: 'success', content: '已认领' });
+  });
+
   it('release stages are for 重大 items only', async () => {
     const number = await report('某校课后服务收费');
     await ask('jyt-spk', 'sb-jyt', `/认领 ${number}`);
@@ -251,7 +336,7 @@ describe.each(DB_KINDS)('口径 approval, release stages and 转办 by text (%s)
     const [gatCard] = await t.h.itemCards('sb-gat', number);
     expect(mentionsOf(gatCard as SandboxMessage)).toContain('gat-spk');
     expect(textOf(gatCard as SandboxMessage)).toContain('请省公安厅认领并组织处置');
-    const [note] = await texts('sb-gat', '【转办】');
+    const [note] = await texts('sb-gat', `【转办】${number}`);
     expect(note?.threadRoot).toBe(gatCard?.id);
     // Reminders and rights follow the item: the old unit can no longer claim it.
     expect(await ask('jyt-spk', 'sb-jyt', `/认领 ${number}`)).toContain(
@@ -344,7 +429,7 @@ describe.each(DB_KINDS)('口径 where the directory has no approver (%s)', (kind
     )?.[0];
     await ask('gat-spk', 'sb-gat', `/认领 ${gatItem}`);
     expect(await ask('gat-spk', 'sb-gat', `/口径 ${gatItem} 事故正在处理`)).toContain(
-      '❌ 测试省公安厅未登记审核人或领导，口径无人可以审核。请在组织目录中补充（roles: [approver]）。',
+      '❌ 测试省公安厅除拟稿人外没有登记审核人或领导，口径无人可以审核。请在组织目录中补充（roles: [approver]）。',
     );
 
     const eduItem = /YQ\d{8}-\d{3}/.exec(
