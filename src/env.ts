@@ -27,6 +27,12 @@ export const envSchema = z.object({
     .default('https://open.feishu.cn')
     .transform((u) => u.replace(/\/+$/, '')),
   FEISHU_MODE: z.enum(['webhook', 'ws']).default('webhook'),
+  /** WeCom through wechaty, with wechaty's own variables: the puppet (e.g. wechaty-puppet-service) turns it on. */
+  WECHATY_PUPPET: z.string().min(1).optional(),
+  WECHATY_PUPPET_SERVICE_TOKEN: z.string().min(1).optional(),
+  WECHATY_PUPPET_SERVICE_ENDPOINT: z.string().min(1).optional(),
+  /** The wechaty session's name (its memory card file). */
+  WECHATY_NAME: z.string().min(1).default('huiyin'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 export type Env = z.infer<typeof envSchema>;
@@ -50,6 +56,27 @@ export function feishuConfig(env: Env): FeishuConfig | null {
     verificationToken: env.FEISHU_VERIFICATION_TOKEN,
     domain: env.FEISHU_DOMAIN,
     mode: env.FEISHU_MODE,
+  };
+}
+
+/** The WeCom bot: a puppet by name (or, in tests, a puppet instance) and its options. */
+export interface WecomConfig {
+  // biome-ignore lint/suspicious/noExplicitAny: a wechaty puppet instance; its type lives in wechaty-puppet
+  puppet: string | any;
+  puppetOptions?: { token?: string; endpoint?: string };
+  name?: string;
+}
+
+/** The WeCom bot, when WECHATY_PUPPET names a puppet. */
+export function wecomConfig(env: Env): WecomConfig | null {
+  if (!env.WECHATY_PUPPET) return null;
+  return {
+    puppet: env.WECHATY_PUPPET,
+    puppetOptions: {
+      ...(env.WECHATY_PUPPET_SERVICE_TOKEN ? { token: env.WECHATY_PUPPET_SERVICE_TOKEN } : {}),
+      ...(env.WECHATY_PUPPET_SERVICE_ENDPOINT ? { endpoint: env.WECHATY_PUPPET_SERVICE_ENDPOINT } : {}),
+    },
+    name: env.WECHATY_NAME,
   };
 }
 

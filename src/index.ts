@@ -1,6 +1,6 @@
 import { serve } from '@hono/node-server';
 import { OrgFileError } from '../db/org-file.js';
-import { feishuConfig, loadEnv } from './env.js';
+import { feishuConfig, loadEnv, wecomConfig } from './env.js';
 import { createLogger } from './log.js';
 import { createService } from './service.js';
 
@@ -10,7 +10,7 @@ async function main() {
   const log = createLogger(env.LOG_LEVEL);
   let service: Awaited<ReturnType<typeof createService>>;
   try {
-    service = await createService({ env, log, feishu: feishuConfig(env) });
+    service = await createService({ env, log, feishu: feishuConfig(env), wecom: wecomConfig(env) });
   } catch (err) {
     if (err instanceof OrgFileError) {
       log.error('org file rejected', { error: err.message });
@@ -24,8 +24,12 @@ async function main() {
     log.info('huiyin listening', {
       port: info.port,
       database: service.database.kind,
-      sandbox: (env.SANDBOX ?? !feishuConfig(env)) ? `http://localhost:${info.port}/sandbox` : 'off',
+      sandbox:
+        (env.SANDBOX ?? !(feishuConfig(env) || wecomConfig(env)))
+          ? `http://localhost:${info.port}/sandbox`
+          : 'off',
       feishu: feishuConfig(env)?.mode ?? 'off',
+      wecom: env.WECHATY_PUPPET ?? 'off',
     });
   });
   const shutdown = async (signal: string) => {

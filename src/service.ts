@@ -10,12 +10,13 @@ import type { FeishuDeps } from './adapters/feishu/routes.js';
 import { FeishuSender } from './adapters/feishu/sender.js';
 import { startFeishuWs } from './adapters/feishu/ws.js';
 import { SandboxSender } from './adapters/sandbox/sender.js';
+import { WecomAdapter } from './adapters/wecom/adapter.js';
 import { createApp } from './app.js';
 import { Dispatcher } from './bot/dispatcher.js';
 import type { PlatformSender } from './bot/sender.js';
 import type { Org } from './core/org.js';
 import { type Clock, systemClock } from './core/time.js';
-import type { Env, FeishuConfig } from './env.js';
+import type { Env, FeishuConfig, WecomConfig } from './env.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { InboxRunner } from './scheduler/inbox-runner.js';
@@ -28,6 +29,10 @@ export interface ServiceOptions {
   env: Pick<Env, 'DATABASE_URL' | 'DATA_DIR' | 'ORG_FILE' | 'POLICY_PACK' | 'SANDBOX'>;
   /** The Feishu app; none means the Feishu routes answer 404. */
   feishu?: FeishuConfig | null;
+  /** The WeCom bot through wechaty; none means no WeCom. */
+  wecom?: WecomConfig | null;
+  /** Runs a WeCom restart after a pause (tests run it themselves). */
+  wecomSchedule?: (fn: () => void, ms: number) => void;
   log: Logger;
   clock?: Clock;
   /** An already open database (tests share one per file); opened from env otherwise. */
@@ -38,6 +43,8 @@ export interface Service {
   app: ReturnType<typeof createApp>;
   database: Database;
   dispatcher: Dispatcher;
+  /** The WeCom adapter, when configured. */
+  wecom: WecomAdapter | null;
   outbox: OutboxRunner;
   metrics: Metrics;
   inbox: InboxRunner;
@@ -80,11 +87,25 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   const feishu = opts.feishu ? feishuClient(opts.feishu, log) : null;
   const senders: PlatformSender[] = [new SandboxSender(database.db, now)];
   if (feishu) senders.push(new FeishuSender(feishu, now));
+  let inboxWake = () => {};
+  const wecom = opts.wecom
+    ? new WecomAdapter({
+        cfg: opts.wecom,
+        db: database.db,
+        log,
+        metrics,
+        now,
+        onAccepted: () => inboxWake(),
+        ...(opts.wecomSchedule ? { schedule: opts.wecomSchedule } : {}),
+      })
+    : null;
+  if (wecom) senders.push(wecom);
   const outbox = new OutboxRunner({ db: database.db, senders, clock, log });
   const dispatcher = registerFlows(
     new Dispatcher({ db: database.db, pack, org: currentOrg, clock, log, onEnqueued: () => outbox.wake() }),
   );
   const inbox = new InboxRunner({ db: database.db, dispatcher, clock, log });
+  inboxWake = () => inbox.wake();
   let orgNow: Org | null = null;
   const timers = new TimerRunner({
     db: database.db,
@@ -117,7 +138,7 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
     metrics,
     log,
     now,
-    sandbox: env.SANDBOX ?? !opts.feishu,
+    sandbox: env.SANDBOX ?? !(opts.feishu || opts.wecom),
     onAccepted: () => inbox.wake(),
     feishu: opts.feishu?.mode === 'webhook' ? feishuDeps : null,
   });
@@ -126,6 +147,7 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
     app,
     database,
     dispatcher,
+    wecom,
     inbox,
     outbox,
     timers,
@@ -138,9 +160,12 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
       inbox.start();
       timers.start();
       outbox.start();
+      // In the background: a puppet that is slow to log in (or fails) must not hold up the service.
+      void wecom?.start();
     },
     async close() {
       ws?.close();
+      await wecom?.stop();
       await inbox.stop();
       await timers.stop();
       await outbox.stop();

@@ -64,7 +64,14 @@ export function approvalCard(
     // The drafter (or the responsible unit) may take it back while it waits.
     buttons:
       wording.status === 'pending' && unitId === wording.unitIds[0]
-        ? [{ label: '撤回（拟稿人）', style: 'default', value: { a: 'withdraw_wording', ...value } }]
+        ? [
+            {
+              label: '撤回（拟稿人）',
+              style: 'default',
+              value: { a: 'withdraw_wording', ...value },
+              command: `/撤回 ${item.number}`,
+            },
+          ]
         : [],
     forms: open
       ? [
@@ -76,8 +83,18 @@ export function approvalCard(
               { kind: 'text', name: 'reason', label: '退回理由', placeholder: '退回时必填' },
             ],
             buttons: [
-              { label: '同意', style: 'primary', value: { a: 'approve_wording', ...value } },
-              { label: '退回', style: 'danger', value: { a: 'reject_wording', ...value } },
+              {
+                label: '同意',
+                style: 'primary',
+                value: { a: 'approve_wording', ...value },
+                command: `/同意 ${item.number} 保密审查`,
+              },
+              {
+                label: '退回',
+                style: 'danger',
+                value: { a: 'reject_wording', ...value },
+                command: `/退回 ${item.number} <理由>`,
+              },
             ],
           },
         ]

@@ -107,6 +107,7 @@ export interface ItemWordings {
 /** The forms the card offers in the item's current state; each button is checked again on click. */
 function itemForms(item: ItemRow): FormSpec[] {
   const ref = { item: item.id, v: item.version };
+  const n = item.number;
   const forms: FormSpec[] = [];
   const working = item.state === 'claimed' || item.state === 'responding';
   if (working) {
@@ -122,7 +123,14 @@ function itemForms(item: ItemRow): FormSpec[] {
           multiline: true,
         },
       ],
-      buttons: [{ label: '提交审核', style: 'primary', value: { a: 'submit_wording', ...ref } }],
+      buttons: [
+        {
+          label: '提交审核',
+          style: 'primary',
+          value: { a: 'submit_wording', ...ref },
+          command: `/口径 ${n} <口径内容>`,
+        },
+      ],
     });
   }
   const next = RELEASE_STAGES[item.releaseStage];
@@ -139,7 +147,14 @@ function itemForms(item: ItemRow): FormSpec[] {
           multiline: true,
         },
       ],
-      buttons: [{ label: `发布「${next}」`, style: 'primary', value: { a: 'stage', ...ref } }],
+      buttons: [
+        {
+          label: `发布「${next}」`,
+          style: 'primary',
+          value: { a: 'stage', ...ref },
+          command: `/续报 ${n} ${next} <内容>`,
+        },
+      ],
     });
   }
   if (item.state === 'reported' || item.state === 'claimed') {
@@ -150,7 +165,14 @@ function itemForms(item: ItemRow): FormSpec[] {
         { kind: 'text', name: 'transfer_unit', label: '转办单位', placeholder: '单位名称，如 省公安厅' },
         { kind: 'text', name: 'transfer_reason', label: '理由', placeholder: '转办理由（可不填）' },
       ],
-      buttons: [{ label: '转办', style: 'default', value: { a: 'transfer', ...ref } }],
+      buttons: [
+        {
+          label: '转办',
+          style: 'default',
+          value: { a: 'transfer', ...ref },
+          command: `/转办 ${n} 单位:<单位> [理由]`,
+        },
+      ],
     });
   }
   if (working) {
@@ -160,7 +182,9 @@ function itemForms(item: ItemRow): FormSpec[] {
       fields: [
         { kind: 'text', name: 'close_result', label: '办理结果', placeholder: '如：已澄清并公开处置结果' },
       ],
-      buttons: [{ label: '办结', style: 'danger', value: { a: 'close', ...ref } }],
+      buttons: [
+        { label: '办结', style: 'danger', value: { a: 'close', ...ref }, command: `/办结 ${n} <结果>` },
+      ],
     });
   }
   return forms;
@@ -234,6 +258,7 @@ export function itemCard(
               label: '认领',
               style: 'primary' as const,
               value: { a: 'claim', item: item.id, v: item.version },
+              command: `/认领 ${item.number}`,
             },
           ]
         : []),
@@ -243,11 +268,21 @@ export function itemCard(
               label: '已发布',
               style: 'primary' as const,
               value: { a: 'publish', item: item.id, v: item.version },
+              command: `/发布 ${item.number}`,
             },
           ]
         : []),
-      { label: '刷新', style: 'default', value: { a: 'refresh', item: item.id, v: item.version } },
-      { label: '查看进展', style: 'default', value: { a: 'detail', item: item.id, v: item.version } },
+      {
+        label: '刷新',
+        style: 'default',
+        value: { a: 'refresh', item: item.id, v: item.version },
+      },
+      {
+        label: '查看进展',
+        style: 'default',
+        value: { a: 'detail', item: item.id, v: item.version },
+        command: `/查询 ${item.number}`,
+      },
     ],
     selects:
       item.state === 'closed'
@@ -258,6 +293,7 @@ export function itemCard(
               placeholder: '研判定级（领导、审核人）',
               options: LEVELS.map((l) => ({ label: l, value: l })),
               value: { a: 'grade', item: item.id, v: item.version },
+              command: `/研判 ${item.number} 级别:<${LEVELS.join('|')}>`,
             },
           ],
     forms: itemForms(item),

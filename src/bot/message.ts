@@ -11,6 +11,8 @@ export const buttonSchema = z.object({
   label: z.string(),
   style: z.enum(['primary', 'default', 'danger']).optional(),
   value: z.record(z.string(), z.unknown()),
+  /** The text command that does the same, for platforms without cards (/认领 YQ20261122-003). */
+  command: z.string().optional(),
 });
 
 /** A dropdown whose choice is sent at once, as the event's `option`. */
@@ -19,6 +21,7 @@ export const selectSchema = z.object({
   placeholder: z.string(),
   options: z.array(z.object({ label: z.string(), value: z.string() })),
   value: z.record(z.string(), z.unknown()),
+  command: z.string().optional(),
 });
 export type SelectSpec = z.infer<typeof selectSchema>;
 

@@ -12,11 +12,18 @@ export interface OutboundMessage {
   /** The message to replace (op update). */
   targetMessageId: string | null;
   message: OutMessage;
+  /** The item the message is about (its card, or a message in its thread), for platforms without threads. */
+  item?: { number: string; title: string } | null;
 }
 
 /** An adapter's outbound side. */
 export interface PlatformSender {
   readonly platform: string;
+  /**
+   * False for platforms without threads (WeCom): thread messages go straight to the chat,
+   * without waiting for the item card, and carry the item so they can name it.
+   */
+  readonly threads?: boolean;
   send(message: OutboundMessage): Promise<{ messageId: string }>;
 }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/client.js';
+import { findItemById, findItemByNumber } from '../../db/repos/item-repo.js';
 import {
   claimDue,
   deferRow,
@@ -15,6 +16,7 @@ import type { Logger } from '../log.js';
 import { Pump } from './pump.js';
 
 const BATCH = 50;
+const ITEM_NUMBER = /YQ\d{8}-\d{3}/;
 // A thread reply waits for its card this many times (1 + 2 + 4 + 8 + 16 s with the backoff).
 const THREAD_WAITS = 5;
 
@@ -65,7 +67,21 @@ export class OutboxRunner {
       return false;
     }
     let { op, replyTo, inThread } = row;
-    if (row.threadItemId !== null) {
+    let item: { number: string; title: string } | null = null;
+    if (sender.threads === false) {
+      // The item the message is about: its thread or card, else the first item number it names
+      // (a reply to a command about an item).
+      const itemId = row.threadItemId ?? row.anchorItemId;
+      const named = itemId === null ? ITEM_NUMBER.exec(JSON.stringify(row.payload))?.[0] : undefined;
+      const found =
+        itemId !== null
+          ? await findItemById(this.deps.db, itemId)
+          : named
+            ? await findItemByNumber(this.deps.db, named)
+            : null;
+      item = found ? { number: found.number, title: found.title } : null;
+      inThread = false;
+    } else if (row.threadItemId !== null) {
       replyTo = await threadRoot(this.deps.db, row.threadItemId, row.platform, row.chatId);
       if (!replyTo) {
         if (row.attempts < THREAD_WAITS) {
@@ -94,6 +110,7 @@ export class OutboxRunner {
         inThread,
         targetMessageId: row.targetMessageId,
         message: message.data,
+        item,
       }));
     } catch (err) {
       if (err instanceof SendError && err.retryAfterMs !== undefined) {

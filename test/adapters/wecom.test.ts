@@ -1,0 +1,302 @@
+import { count, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mock, PuppetMock } from 'wechaty-puppet-mock';
+import type { Database } from '../../db/client.js';
+import { inbox, items, outbox } from '../../db/schema.js';
+import { WECOM_MAX_BYTES } from '../../src/adapters/wecom/render.js';
+import { createLogger } from '../../src/log.js';
+import { createService, type Service } from '../../src/service.js';
+import { FakeClock } from '../helpers/clock.js';
+import { DB_KINDS, freshDatabase } from '../helpers/databases.js';
+import { tempOrgFile, testEnv } from '../helpers/harness.js';
+
+interface Said {
+  room: string;
+  text: string;
+  mentions: string[];
+}
+
+/** A mock puppet whose sends are recorded with their mention ids (the mock itself drops them). */
+function recordingPuppet(mocker: mock.Mocker, said: Said[], opts: { failStarts?: number } = {}) {
+  let failStarts = opts.failStarts ?? 0;
+  const puppet = new PuppetMock({ mocker });
+  const send = puppet.messageSendText.bind(puppet);
+  puppet.messageSendText = async (conversationId: string, text: string, mentionIdList?: string[]) => {
+    said.push({ room: conversationId, text, mentions: mentionIdList ?? [] });
+    // biome-ignore lint/suspicious/noExplicitAny: the mock's own signature takes the mentions too
+    return (send as any)(conversationId, text, mentionIdList);
+  };
+  const start = puppet.start.bind(puppet);
+  puppet.start = async () => {
+    if (failStarts-- > 0) throw new Error('puppet service unreachable');
+    await start();
+  };
+  return puppet;
+}
+
+/** Lets the mock's events and the adapter's async handlers run (no clock involved). */
+async function until(check: () => Promise<boolean> | boolean, what: string) {
+  for (let i = 0; i < 5000; i++) {
+    if (await check()) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe.each(DB_KINDS)('WeCom through wechaty and the mock puppet (%s)', (kind) => {
+  const clock = new FakeClock('2026-11-22T03:00:00Z');
+  const said: Said[] = [];
+  const logs: string[] = [];
+  let database: Database;
+  let service: Service;
+  let mocker: mock.Mocker;
+  let puppet: PuppetMock;
+  const people: Record<string, ReturnType<mock.Mocker['createContact']>> = {};
+  const rooms: Record<string, ReturnType<mock.Mocker['createRoom']>> = {};
+
+  beforeAll(async () => {
+    mocker = new mock.Mocker();
+    people.bot = mocker.createContact({ name: '回音' });
+    people.wm = mocker.createContact({ id: 'wm-1', name: '王敏' });
+    people.lq = mocker.createContact({ name: '李强' }); // listed in the org file by name
+    people.zl = mocker.createContact({ id: 'zl-1', name: '赵丽' });
+    people.lzl = mocker.createContact({ id: 'lzl-1', name: '李自林' });
+    const all = Object.values(people).map((c) => c.id);
+    rooms.edu = mocker.createRoom({ topic: '测试省教育厅舆情工作群', memberIdList: all });
+    rooms.office = mocker.createRoom({ topic: '省政府办公厅值班群', memberIdList: all });
+    rooms.lobby = mocker.createRoom({ topic: '舆情监测群', memberIdList: all });
+    const org = tempOrgFile(`units:
+  - id: gov
+    name: 测试省人民政府
+  - id: edu
+    name: 测试省教育厅
+    parent: gov
+    handles: [教育]
+    wecom_room: 测试省教育厅舆情工作群
+    members:
+      - { id: edu-spk, name: 王敏, roles: [spokesperson], wecom: wm-1 }
+      - { id: edu-ldr, name: 李强, roles: [leader], wecom: 李强 }
+      - { id: edu-apv, name: 赵丽, roles: [approver], wecom: zl-1 }
+  - id: office
+    name: 测试省政府办公厅
+    parent: gov
+    handles: [统筹]
+    wecom_room: "${rooms.office?.id}"
+    members:
+      - { id: officer, name: 李自林, roles: [officer], wecom: lzl-1 }
+cc: [office]
+`);
+    database = await freshDatabase(kind);
+    puppet = recordingPuppet(mocker, said);
+    service = await createService({
+      env: testEnv({ orgFile: org, sandbox: false }),
+      wecom: { puppet },
+      log: createLogger('warn', (line) => logs.push(line)),
+      clock,
+      database,
+    });
+    await service.start();
+    await until(() => puppet.state.active() === true, 'the puppet to start');
+    mocker.login(people.bot as ReturnType<mock.Mocker['createContact']>);
+    await service.wecom?.whenLoggedIn();
+  });
+  afterAll(async () => {
+    await service?.close();
+    await database?.close();
+  });
+
+  const inboxCount = async () => (await database.db.select({ n: count() }).from(inbox))[0]?.n ?? 0;
+  /** A person says something in a room; waits until the bot has stored it (or decided to ignore it). */
+  async function say(who: string, room: string, text: string, mentions: string[] = []) {
+    const before = await inboxCount();
+    const from = people[who] as ReturnType<mock.Mocker['createContact']>;
+    from
+      .say(
+        text,
+        mentions.map((m) => people[m] as ReturnType<mock.Mocker['createContact']>),
+      )
+      .to(rooms[room]);
+    await until(async () => (await inboxCount()) > before, `"${text}" to be stored`);
+    await settle();
+  }
+  const settle = async () => {
+    while (
+      (await service.inbox.drain()) + (await service.timers.drain()) + (await service.outbox.drain()) >
+      0
+    );
+  };
+  const inRoom = (room: string) => said.filter((m) => m.room === rooms[room]?.id);
+  const numberIn = (text: string) => /YQ\d{8}-\d{3}/.exec(text)?.[0] as string;
+
+  it('a report is routed to the unit room, @-mentioning the spokesperson, as text with the commands to type', async () => {
+    await say('lzl', 'lobby', '/上报 “某中学食堂疑似食物中毒” 类别:教育 级别:重大');
+    const card = inRoom('edu').find((m) => m.text.startsWith('【舆情 YQ'));
+    expect(card).toBeDefined();
+    const number = numberIn(card?.text ?? '');
+    // The spokesperson by contact id, the leader (重大) by the name the org file lists him under.
+    expect(card?.mentions).toEqual(['wm-1', people.lq?.id]);
+    expect(card?.text).toContain('@王敏');
+    expect(card?.text).toContain(`回复「/认领 ${number}」认领`);
+    expect(card?.text).toContain(
+      `回复「/研判 ${number} 级别:<特别重大|重大|较大|一般>」研判定级（领导、审核人）`,
+    );
+    // The reporter's room (not bound to a unit) gets the confirmation; the bound office room its 抄送.
+    expect(
+      inRoom('lobby').some((m) => m.text.includes(`✅ 已上报 ${number}《某中学食堂疑似食物中毒》`)),
+    ).toBe(true);
+    expect(inRoom('office').some((m) => m.text.startsWith(`【抄送】${number}`))).toBe(true);
+    // The bot's own messages came back from the puppet as messages: none was taken as a command.
+    const events = await database.db.select().from(inbox);
+    expect(events.every((e) => (e.payload as { sender: { id: string } }).sender.id !== people.bot?.id)).toBe(
+      true,
+    );
+  });
+
+  it('claim, grade and approve by text; every message about the item starts with its number and title', async () => {
+    const [item] = await database.db.select().from(items);
+    const number = item?.number as string;
+    const before = inRoom('edu').length;
+    await say('wm', 'edu', `/认领 ${number}`);
+    await say('lq', 'edu', `@回音 /研判 ${number} 级别:重大 突发`, ['bot']);
+    await say('wm', 'edu', `/口径 ${number} 经核查，该校食堂已停业整顿。`);
+    const approval = inRoom('edu').find((m) => m.text.startsWith(`【口径审核 ${number}`));
+    expect(approval?.mentions).toEqual(['zl-1']);
+    expect(approval?.text).toContain(`回复「/同意 ${number} 保密审查」同意`);
+    await say('zl', 'edu', `/同意 ${number} 保密审查`);
+    const [after] = await database.db.select().from(items).where(eq(items.number, number));
+    expect(after).toMatchObject({ state: 'responding', level: '重大', claimedByPersonId: 'edu-spk' });
+    const news = inRoom('edu').slice(before);
+    expect(news.some((m) => m.text.includes(`已由王敏认领`))).toBe(true);
+    expect(news.some((m) => m.text.includes('研判为「重大」'))).toBe(true);
+    expect(news.some((m) => m.text.includes(`📢【统一口径】${number}`))).toBe(true);
+    for (const m of news)
+      expect(m.text.split('\n')[0], m.text).toMatch(new RegExp(`${number}.*某中学食堂疑似食物中毒`));
+  });
+
+  it('a reminder arrives in the unit room, @-mentioning who claimed the item', async () => {
+    const [item] = await database.db.select().from(items);
+    if (!item) throw new Error('no item');
+    const before = inRoom('edu').length;
+    clock.set(new Date(item.occurredAt.getTime() + 50 * 60_000));
+    await settle();
+    const reminders = inRoom('edu')
+      .slice(before)
+      .filter((m) => m.text.includes('⏰'));
+    expect(reminders.length).toBeGreaterThan(0);
+    expect(reminders[0]?.text.split('\n')[0]).toContain(`${item?.number}《某中学食堂疑似食物中毒》`);
+    expect(reminders[0]?.mentions).toContain('wm-1');
+  });
+
+  it('the bot ignores its own messages, and chatter that is neither a command nor for it', async () => {
+    const before = await inboxCount();
+    const room = await service.wecom?.['bot']?.Room.find({ id: rooms.edu?.id as string });
+    await room?.say('/帮助');
+    people.wm?.say('大家辛苦了').to(rooms.edu);
+    await say('wm', 'edu', '/帮助');
+    expect(await inboxCount()).toBe(before + 1);
+  });
+
+  it('a puppet error is logged and the bot keeps working', async () => {
+    puppet.emit('error', { gerror: 'connection reset by peer' });
+    await until(() => logs.some((l) => l.includes('wecom puppet error')), 'the error to be logged');
+    const before = inRoom('edu').length;
+    await say('wm', 'edu', '/帮助');
+    // The command list is long: it arrives in parts, each under WeCom's size limit.
+    const parts = inRoom('edu').slice(before);
+    expect(parts.length).toBeGreaterThan(1);
+    for (const p of parts) expect(Buffer.byteLength(p.text, 'utf8')).toBeLessThanOrEqual(WECOM_MAX_BYTES);
+    expect(parts[0]?.text.startsWith('回音舆情助手')).toBe(true);
+    expect(parts[1]?.text.startsWith(`（续2/${parts.length}）`)).toBe(true);
+  });
+});
+
+describe('WeCom when the puppet fails', () => {
+  it('a failed start and a lost login are retried; what the bot had to say waits in the outbox meanwhile', async () => {
+    const mocker = new mock.Mocker();
+    const said: Said[] = [];
+    const logs: string[] = [];
+    const retries: (() => void)[] = [];
+    const clock = new FakeClock('2026-11-22T03:00:00Z');
+    const bot = mocker.createContact({ name: '回音' });
+    const wm = mocker.createContact({ id: 'wm-1', name: '王敏' });
+    const room = mocker.createRoom({ topic: '测试省教育厅舆情工作群', memberIdList: [bot.id, wm.id] });
+    const database = await freshDatabase('pglite');
+    const puppet = recordingPuppet(mocker, said, { failStarts: 1 });
+    const service = await createService({
+      env: testEnv({
+        orgFile: tempOrgFile(`units:
+  - id: gov
+    name: 测试省人民政府
+  - id: edu
+    name: 测试省教育厅
+    parent: gov
+    handles: [教育]
+    wecom_room: 测试省教育厅舆情工作群
+    members:
+      - { id: edu-spk, name: 王敏, roles: [spokesperson], wecom: wm-1 }
+  - id: office
+    name: 测试省政府办公厅
+    parent: gov
+    handles: [统筹]
+`),
+        sandbox: false,
+      }),
+      wecom: { puppet },
+      wecomSchedule: (fn) => retries.push(fn),
+      log: createLogger('warn', (line) => logs.push(line)),
+      clock,
+      database,
+    });
+    const drain = async () => {
+      while (
+        (await service.inbox.drain()) + (await service.timers.drain()) + (await service.outbox.drain()) >
+        0
+      );
+    };
+    try {
+      // The puppet cannot be reached: the start is logged and tried again. (The runners are
+      // driven by hand here, so each step can be seen.)
+      await service.wecom?.start();
+      await until(() => retries.length === 1, 'the failed start to be rescheduled');
+      // wechaty reports a failed start as an error event; either way it is logged and retried.
+      expect(logs.some((l) => l.includes('"level":"warn"') && l.includes('puppet service unreachable'))).toBe(
+        true,
+      );
+      (retries.shift() as () => void)();
+      await until(() => puppet.state.active() === true, 'the second start');
+      mocker.login(bot);
+      await service.wecom?.whenLoggedIn();
+
+      // An item with a 1 h clock, reported while all is well.
+      const stored = async () => (await database.db.select({ n: count() }).from(inbox))[0]?.n ?? 0;
+      wm.say('/上报 “某校食堂疑似食物中毒” 类别:教育 级别:重大').to(room);
+      await until(async () => (await stored()) === 1, 'the report to be stored');
+      await drain();
+      const before = said.length;
+      expect(said.some((m) => m.text.startsWith('【舆情 YQ'))).toBe(true);
+
+      // The login is lost: the reminder that falls due meanwhile waits, without counting a failure.
+      await puppet.logout();
+      await until(() => retries.length === 1, 'the logout to be rescheduled');
+      expect(logs.some((l) => l.includes('wecom bot logged out'))).toBe(true);
+      clock.advance(50 * 60_000);
+      await drain();
+      expect(said.length).toBe(before);
+      const held = (await database.db.select().from(outbox)).filter((r) => r.status === 'pending');
+      expect(held.length).toBeGreaterThan(0);
+      expect(held.every((r) => r.attempts === 0)).toBe(true);
+
+      // Back again: the reminders go out.
+      (retries.shift() as () => void)();
+      await until(() => puppet.state.active() === true, 'the restart');
+      mocker.login(bot);
+      await service.wecom?.whenLoggedIn();
+      clock.advance(5_000);
+      await drain();
+      expect(said.slice(before).some((m) => m.text.includes('⏰') && m.mentions.includes('wm-1'))).toBe(true);
+    } finally {
+      await service.close();
+      await database.close();
+    }
+  });
+});
