@@ -61,13 +61,17 @@ describe.each(DB_KINDS)('WeCom through wechaty and the mock puppet (%s)', (kind)
     people.lq = mocker.createContact({ name: '李强' }); // listed in the org file by name
     people.zl = mocker.createContact({ id: 'zl-1', name: '赵丽' });
     people.lzl = mocker.createContact({ id: 'lzl-1', name: '李自林' });
+    people.zjg = mocker.createContact({ id: 'zjg-1', name: '周建国' });
     const all = Object.values(people).map((c) => c.id);
     rooms.edu = mocker.createRoom({ topic: '测试省教育厅舆情工作群', memberIdList: all });
     rooms.office = mocker.createRoom({ topic: '省政府办公厅值班群', memberIdList: all });
     rooms.lobby = mocker.createRoom({ topic: '舆情监测群', memberIdList: all });
+    rooms.fresh = mocker.createRoom({ topic: '新建的教育舆情群', memberIdList: all });
     const org = tempOrgFile(`units:
   - id: gov
     name: 测试省人民政府
+    members:
+      - { id: gov-admin, name: 周建国, roles: [admin], wecom: zjg-1 }
   - id: edu
     name: 测试省教育厅
     parent: gov
@@ -207,6 +211,15 @@ cc: [office]
     for (const p of parts) expect(Buffer.byteLength(p.text, 'utf8')).toBeLessThanOrEqual(WECOM_MAX_BYTES);
     expect(parts[0]?.text.startsWith('回音舆情助手')).toBe(true);
     expect(parts[1]?.text.startsWith(`（续2/${parts.length}）`)).toBe(true);
+  });
+
+  it('/绑定 in a room makes it the unit room: the next card goes there', async () => {
+    await say('zjg', 'fresh', '/绑定 单位:测试省教育厅');
+    expect(inRoom('fresh').at(-1)?.text).toContain('本群已绑定为测试省教育厅的舆情工作群');
+    await say('lzl', 'lobby', '/上报 “某校校车超载” 类别:教育');
+    expect(
+      inRoom('fresh').some((m) => m.text.startsWith('【舆情 YQ') && m.text.includes('某校校车超载')),
+    ).toBe(true);
   });
 });
 
