@@ -293,7 +293,7 @@ export function itemCard(
               placeholder: '研判定级（领导、审核人）',
               options: LEVELS.map((l) => ({ label: l, value: l })),
               value: { a: 'grade', item: item.id, v: item.version },
-              command: `/研判 ${item.number} 级别:<${LEVELS.join('|')}>`,
+              command: `/研判 ${item.number} 级别:重大`,
             },
           ],
     forms: itemForms(item),

@@ -17,6 +17,16 @@ import { Pump } from './pump.js';
 
 const BATCH = 50;
 const ITEM_NUMBER = /YQ\d{8}-\d{3}/;
+
+/** The first line a message shows: its text, or its card's title. */
+function firstLine(payload: unknown): string {
+  const m = payload as { kind?: string; parts?: { t: string; v?: string }[]; card?: { title?: string } };
+  if (m.kind === 'card') return m.card?.title ?? '';
+  return (m.parts ?? [])
+    .map((p) => (p.t === 'text' ? (p.v ?? '') : ' '))
+    .join('')
+    .split('\n')[0] as string;
+}
 // A thread reply waits for its card this many times (1 + 2 + 4 + 8 + 16 s with the backoff).
 const THREAD_WAITS = 5;
 
@@ -69,10 +79,10 @@ export class OutboxRunner {
     let { op, replyTo, inThread } = row;
     let item: { number: string; title: string } | null = null;
     if (sender.threads === false) {
-      // The item the message is about: its thread or card, else the first item number it names
-      // (a reply to a command about an item).
+      // The item the message is about: its thread or card, else the item its first line names
+      // (a reply to a command about an item, not a list or a usage example further down).
       const itemId = row.threadItemId ?? row.anchorItemId;
-      const named = itemId === null ? ITEM_NUMBER.exec(JSON.stringify(row.payload))?.[0] : undefined;
+      const named = itemId === null ? ITEM_NUMBER.exec(firstLine(row.payload))?.[0] : undefined;
       const found =
         itemId !== null
           ? await findItemById(this.deps.db, itemId)

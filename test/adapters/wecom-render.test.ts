@@ -26,9 +26,9 @@ const CARD: CardSpec = {
     {
       name: 'level',
       placeholder: '研判定级（领导、审核人）',
-      options: [{ label: '重大', value: '重大' }],
+      options: ['特别重大', '重大', '较大', '一般'].map((l) => ({ label: l, value: l })),
       value: { a: 'grade' },
-      command: '/研判 YQ20261122-003 级别:<特别重大|重大|较大|一般>',
+      command: '/研判 YQ20261122-003 级别:重大',
     },
   ],
   forms: [
@@ -59,7 +59,7 @@ describe('WeCom rendering', () => {
         '可回复以下命令：',
         '· 回复「/认领 YQ20261122-003」认领',
         '· 回复「/查询 YQ20261122-003」查看进展',
-        '· 回复「/研判 YQ20261122-003 级别:<特别重大|重大|较大|一般>」研判定级（领导、审核人）',
+        '· 回复「/研判 YQ20261122-003 级别:重大」研判定级（领导、审核人），可选：特别重大、重大、较大、一般',
         '· 回复「/同意 YQ20261122-003 保密审查」同意',
         '· 回复「/退回 YQ20261122-003 <理由>」退回',
       ].join('\n'),
@@ -93,7 +93,10 @@ describe('WeCom rendering', () => {
     chunks.slice(1).forEach((c, i) => {
       expect(c.startsWith(`【YQ20261122-003 续${i + 2}/${chunks.length}】\n`)).toBe(true);
     });
-    const body = chunks.map((c, i) => (i === 0 ? c : c.slice(c.indexOf('\n') + 1))).join('\n');
+    expect(chunks[0]?.endsWith(`\n（未完，共 ${chunks.length} 条）`)).toBe(true);
+    const body = chunks
+      .map((c, i) => (i === 0 ? c.slice(0, c.lastIndexOf('\n')) : c.slice(c.indexOf('\n') + 1)))
+      .join('\n');
     expect(body).toBe(`【YQ20261122-003《某小学食堂饭菜变质》】\n@王敏 ${text}`);
   });
 
@@ -101,11 +104,11 @@ describe('WeCom rendering', () => {
     const long = '舆'.repeat(2000);
     const chunks = renderWecom(textMessage(long), null).map(piecesText);
     for (const c of chunks) expect(size(c)).toBeLessThanOrEqual(WECOM_MAX_BYTES);
+    expect(chunks[0]?.endsWith(`\n（未完，共 ${chunks.length} 条）`)).toBe(true);
     expect(
       chunks
-        .map((c, i) => (i === 0 ? c : c.slice(c.indexOf('\n') + 1)))
-        .join('')
-        .replace(/\n/g, ''),
+        .map((c, i) => (i === 0 ? c.slice(0, c.lastIndexOf('\n')) : c.slice(c.indexOf('\n') + 1)))
+        .join(''),
     ).toBe(long);
   });
 });

@@ -2,7 +2,7 @@ import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mock, PuppetMock } from 'wechaty-puppet-mock';
 import type { Database } from '../../db/client.js';
-import { inbox, items, outbox } from '../../db/schema.js';
+import { chatBindings, inbox, items, outbox } from '../../db/schema.js';
 import { WECOM_MAX_BYTES } from '../../src/adapters/wecom/render.js';
 import { createLogger } from '../../src/log.js';
 import { createService, type Service } from '../../src/service.js';
@@ -43,6 +43,23 @@ async function until(check: () => Promise<boolean> | boolean, what: string) {
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/** One department and its government office, for the failure tests. */
+const EDU_ORG = tempOrgFile(`units:
+  - id: gov
+    name: 测试省人民政府
+  - id: edu
+    name: 测试省教育厅
+    parent: gov
+    handles: [教育]
+    wecom_room: 测试省教育厅舆情工作群
+    members:
+      - { id: edu-spk, name: 王敏, roles: [spokesperson], wecom: wm-1 }
+  - id: office
+    name: 测试省政府办公厅
+    parent: gov
+    handles: [统筹]
+`);
+
 describe.each(DB_KINDS)('WeCom through wechaty and the mock puppet (%s)', (kind) => {
   const clock = new FakeClock('2026-11-22T03:00:00Z');
   const said: Said[] = [];
@@ -67,6 +84,8 @@ describe.each(DB_KINDS)('WeCom through wechaty and the mock puppet (%s)', (kind)
     rooms.office = mocker.createRoom({ topic: '省政府办公厅值班群', memberIdList: all });
     rooms.lobby = mocker.createRoom({ topic: '舆情监测群', memberIdList: all });
     rooms.fresh = mocker.createRoom({ topic: '新建的教育舆情群', memberIdList: all });
+    rooms.dup1 = mocker.createRoom({ topic: '环保舆情群', memberIdList: all });
+    rooms.dup2 = mocker.createRoom({ topic: '环保舆情群', memberIdList: all });
     const org = tempOrgFile(`units:
   - id: gov
     name: 测试省人民政府
@@ -88,6 +107,10 @@ describe.each(DB_KINDS)('WeCom through wechaty and the mock puppet (%s)', (kind)
     wecom_room: "${rooms.office?.id}"
     members:
       - { id: officer, name: 李自林, roles: [officer], wecom: lzl-1 }
+  - id: hbt
+    name: 测试省环保厅
+    parent: gov
+    wecom_room: 环保舆情群
 cc: [office]
 `);
     database = await freshDatabase(kind);
@@ -142,7 +165,7 @@ cc: [office]
     expect(card?.text).toContain('@王敏');
     expect(card?.text).toContain(`回复「/认领 ${number}」认领`);
     expect(card?.text).toContain(
-      `回复「/研判 ${number} 级别:<特别重大|重大|较大|一般>」研判定级（领导、审核人）`,
+      `回复「/研判 ${number} 级别:重大」研判定级（领导、审核人），可选：特别重大、重大、较大、一般`,
     );
     // The reporter's room (not bound to a unit) gets the confirmation; the bound office room its 抄送.
     expect(
@@ -150,8 +173,18 @@ cc: [office]
     ).toBe(true);
     expect(inRoom('office').some((m) => m.text.startsWith(`【抄送】${number}`))).toBe(true);
     // The bot's own messages came back from the puppet as messages: none was taken as a command.
-    const events = await database.db.select().from(inbox);
-    expect(events.every((e) => (e.payload as { sender: { id: string } }).sender.id !== people.bot?.id)).toBe(
+    // Mentions by contact id and by name resolve among the room's members, without errors.
+    expect(logs.filter((l) => l.includes('"level":"warn"') || l.includes('"level":"error"'))).toEqual([
+      expect.stringContaining('wecom room topic is not unique'),
+    ]);
+  });
+
+  it('a topic two rooms share binds neither: the unit keeps its topic until an admin uses /绑定', async () => {
+    const bound = (
+      await database.db.select().from(chatBindings).where(eq(chatBindings.unitId, 'hbt'))
+    ).filter((b) => b.platform === 'wecom');
+    expect(bound.map((b) => b.chatId)).toEqual(['环保舆情群']);
+    expect(logs.some((l) => l.includes('wecom room topic is not unique') && l.includes('环保舆情群'))).toBe(
       true,
     );
   });
@@ -189,6 +222,17 @@ cc: [office]
     expect(reminders.length).toBeGreaterThan(0);
     expect(reminders[0]?.text.split('\n')[0]).toContain(`${item?.number}《某中学食堂疑似食物中毒》`);
     expect(reminders[0]?.mentions).toContain('wm-1');
+
+    // Past the deadline: 超时 in the unit room, 督办 in the government office's room.
+    clock.set(new Date(item.occurredAt.getTime() + 61 * 60_000));
+    await settle();
+    expect(inRoom('edu').some((m) => m.text.includes('🚨') && m.text.includes(item.number))).toBe(true);
+    expect(inRoom('office').some((m) => m.text.startsWith(`【督办】${item.number}`))).toBe(true);
+  });
+
+  it('a reply that is not about one item gets no item header', async () => {
+    await say('wm', 'edu', '/列表');
+    expect(inRoom('edu').at(-1)?.text.startsWith('测试省教育厅的未办结舆情')).toBe(true);
   });
 
   it('the bot ignores its own messages, and chatter that is neither a command nor for it', async () => {
@@ -224,6 +268,37 @@ cc: [office]
 });
 
 describe('WeCom when the puppet fails', () => {
+  it('a restart that falls due after the bot logged in again by itself does nothing', async () => {
+    const mocker = new mock.Mocker();
+    const logs: string[] = [];
+    const retries: (() => void)[] = [];
+    const bot = mocker.createContact({ name: '回音' });
+    const database = await freshDatabase('pglite');
+    const puppet = recordingPuppet(mocker, []);
+    const service = await createService({
+      env: testEnv({ orgFile: EDU_ORG, sandbox: false }),
+      wecom: { puppet },
+      wecomSchedule: (fn) => retries.push(fn),
+      log: createLogger('warn', (line) => logs.push(line)),
+      database,
+    });
+    try {
+      await service.wecom?.start();
+      puppet.emit('error', { gerror: 'stream closed' });
+      await until(() => retries.length === 1, 'a restart to be scheduled');
+      mocker.login(bot);
+      await service.wecom?.whenLoggedIn();
+      (retries.shift() as () => void)();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(service.wecom?.loggedIn).toBe(true);
+      expect(retries).toEqual([]);
+      expect(logs.some((l) => l.includes('logged out'))).toBe(false);
+    } finally {
+      await service.close();
+      await database.close();
+    }
+  });
+
   it('a failed start and a lost login are retried; what the bot had to say waits in the outbox meanwhile', async () => {
     const mocker = new mock.Mocker();
     const said: Said[] = [];
@@ -237,21 +312,7 @@ describe('WeCom when the puppet fails', () => {
     const puppet = recordingPuppet(mocker, said, { failStarts: 1 });
     const service = await createService({
       env: testEnv({
-        orgFile: tempOrgFile(`units:
-  - id: gov
-    name: 测试省人民政府
-  - id: edu
-    name: 测试省教育厅
-    parent: gov
-    handles: [教育]
-    wecom_room: 测试省教育厅舆情工作群
-    members:
-      - { id: edu-spk, name: 王敏, roles: [spokesperson], wecom: wm-1 }
-  - id: office
-    name: 测试省政府办公厅
-    parent: gov
-    handles: [统筹]
-`),
+        orgFile: EDU_ORG,
         sandbox: false,
       }),
       wecom: { puppet },

@@ -21,10 +21,16 @@ export interface WecomDeps {
   onAccepted: () => void;
   /** Runs `fn` after `ms` (a timer; tests run it when they choose). */
   schedule?: (fn: () => void, ms: number) => void;
+  /** Waits `ms` between tries to store a message (a timer; tests pass no wait). */
+  pause?: (ms: number) => Promise<void>;
 }
 
 const RETRY_MAX_MS = 60_000;
-const STORE_TRIES = 3;
+/** Pauses between tries to store a received message: a database blip of up to ~7 s is ridden out. */
+const STORE_PAUSES_MS = [200, 500, 1000, 2000, 3000];
+
+const errorText = (err: unknown) =>
+  err instanceof Error ? err.message : err == null ? undefined : String(err);
 
 /** A mention-bearing text as wechaty's tagged-template call takes it: room.say(strings, ...contacts). */
 const templateOf = (texts: string[]) =>
@@ -43,6 +49,8 @@ export class WecomAdapter implements PlatformSender {
   private stopped = false;
   private failures = 0;
   private restarting = false;
+  /** Set while the adapter itself stops the bot: the logout that follows is not trouble. */
+  private selfStopping = false;
   private loginWaiters: (() => void)[] = [];
 
   constructor(private readonly deps: WecomDeps) {}
@@ -60,6 +68,10 @@ export class WecomAdapter implements PlatformSender {
   /** Starts the bot; never throws: a failed start is logged and tried again. */
   async start(): Promise<void> {
     this.stopped = false;
+    await this.launch();
+  }
+
+  private async launch(): Promise<void> {
     try {
       this.bot ??= await this.build();
       await this.bot.start();
@@ -89,7 +101,7 @@ export class WecomAdapter implements PlatformSender {
     bot.on('error', (err: unknown) => this.onTrouble('wecom puppet error', err));
     bot.on('logout', () => this.onTrouble('wecom bot logged out', null));
     bot.on('scan', (qrcode: string, status: number) =>
-      this.deps.log.info('wecom scan', { status, qrcode: qrcode.slice(0, 200) }),
+      this.deps.log.info('wecom scan', { status, qrcode: qrcode?.slice(0, 200) }),
     );
     bot.on('login', () => {
       this.failures = 0;
@@ -103,14 +115,22 @@ export class WecomAdapter implements PlatformSender {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    await this.bot?.stop().catch(() => undefined);
+    await this.stopBot();
+  }
+
+  private async stopBot() {
+    this.selfStopping = true;
+    try {
+      await this.bot?.stop().catch(() => undefined);
+    } finally {
+      this.selfStopping = false;
+    }
   }
 
   /** Logs, then starts the bot again after a growing pause (1 s, 2 s, … 1 min). */
   private onTrouble(what: string, err: unknown) {
-    this.deps.log.warn(what, {
-      error: err instanceof Error ? err.message : err === null ? undefined : String(err),
-    });
+    if (this.selfStopping) return;
+    this.deps.log.warn(what, { error: errorText(err) });
     if (this.stopped || this.restarting) return;
     if (err !== null && this.bot?.isLoggedIn) return; // an error the puppet lived through
     this.restarting = true;
@@ -118,10 +138,11 @@ export class WecomAdapter implements PlatformSender {
     const schedule = this.deps.schedule ?? ((fn, ms) => setTimeout(fn, ms).unref());
     schedule(() => {
       this.restarting = false;
-      if (this.stopped) return;
+      // Stopped meanwhile, or back by itself (a saved session): nothing to do.
+      if (this.stopped || this.bot?.isLoggedIn) return;
       void (async () => {
-        await this.bot?.stop().catch(() => undefined);
-        await this.start();
+        await this.stopBot();
+        if (!this.stopped) await this.launch();
       })();
     }, delay);
   }
@@ -129,25 +150,48 @@ export class WecomAdapter implements PlatformSender {
   /** Every room the bot is in, so units bound by room topic can be reached before anyone speaks. */
   private async learnRooms() {
     try {
-      for (const room of (await this.bot?.Room.findAll()) ?? [])
-        await this.learnRoom(room.id, await room.topic());
+      const rooms = (await this.bot?.Room.findAll()) ?? [];
+      const topics = await Promise.all(rooms.map((r) => r.topic()));
+      for (const [i, room] of rooms.entries()) {
+        const topic = topics[i] as string;
+        if (topics.indexOf(topic) !== i) continue; // a shared topic is looked at (and reported) once
+        await this.learnRoom(room.id, topic, topics.filter((t) => t === topic).length);
+      }
     } catch (err) {
-      this.deps.log.warn('wecom rooms not listed', { error: (err as Error).message });
+      this.deps.log.warn('wecom rooms not listed', { error: errorText(err) });
     }
   }
 
-  /** A unit bound by room topic (wecom_room in the org file) is bound to the room's id too. */
-  private async learnRoom(roomId: string, topic: string) {
+  /**
+   * A unit bound by room topic (wecom_room in the org file) is bound to that room's id, once:
+   * only while exactly one room has the topic and the unit has no room id yet, so a group created
+   * or renamed later with the same topic does not take the unit's messages.
+   */
+  private async learnRoom(roomId: string, topic: string, roomsWithTopic: number) {
     const { db } = this.deps;
     const byTopic = await db
       .select()
       .from(chatBindings)
       .where(and(eq(chatBindings.platform, 'wecom'), eq(chatBindings.chatId, topic)));
     for (const b of byTopic) {
+      const bound = await db
+        .select({ chatId: chatBindings.chatId })
+        .from(chatBindings)
+        .where(and(eq(chatBindings.platform, 'wecom'), eq(chatBindings.unitId, b.unitId)));
+      if (bound.some((x) => x.chatId !== topic)) continue;
+      if (roomsWithTopic !== 1) {
+        this.deps.log.warn('wecom room topic is not unique: not bound', {
+          topic,
+          rooms: roomsWithTopic,
+          unit: b.unitId,
+        });
+        continue;
+      }
       await db
         .insert(chatBindings)
         .values({ ...b, chatId: roomId, boundBy: `topic:${topic}`, boundAt: this.deps.now() })
         .onConflictDoNothing();
+      this.deps.log.info('wecom room bound by topic', { topic, room: roomId, unit: b.unitId });
     }
   }
 
@@ -163,71 +207,89 @@ export class WecomAdapter implements PlatformSender {
 
   private async onMessage(msg: Message) {
     const bot = this.bot;
+    const room = msg.room();
+    if (!bot || !room || msg.self() || msg.type() !== bot.Message.Type.Text) return;
+    const text = msg.text();
     try {
-      const room = msg.room();
-      if (!bot || msg.self() || !room || msg.type() !== bot.Message.Type.Text) return;
-      const text = msg.text();
-      const addressed = await msg.mentionSelf();
-      if (!addressed && !parseCommand(text)) return;
-      await this.learnRoom(room.id, await room.topic());
-      const talker = msg.talker();
-      const mentioned = await msg.mentionList();
-      const event: InboundMessage = {
-        kind: 'message',
-        platform: 'wecom',
-        eventId: msg.id,
-        chatId: room.id,
-        chatType: 'group',
-        messageId: msg.id,
-        sender: { id: await this.personKey(talker), name: talker.name() },
-        text,
-        mentions: await Promise.all(
-          mentioned
-            .filter((c) => c.id !== bot.currentUser.id)
-            .map(async (c) => ({ id: await this.personKey(c), name: c.name() })),
-        ),
-        addressed,
-        // The puppet's timestamp, unless its clock runs ahead of ours: it cannot be later than now.
-        sentAt: new Date(Math.min(msg.date().getTime(), this.deps.now().getTime())),
-      };
-      await this.store(event);
-      this.deps.metrics.eventReceived('wecom');
-      this.deps.onAccepted();
+      if (!(await msg.mentionSelf()) && !parseCommand(text)) return;
     } catch (err) {
-      this.deps.log.error('wecom message not stored', { id: msg.id, error: (err as Error).message });
+      this.deps.log.warn('wecom message unreadable', { id: msg.id, error: errorText(err) });
+      return;
     }
-  }
-
-  /** Stores the event in the inbox; a database blip is tried again before the message is given up. */
-  private async store(event: InboundMessage) {
-    for (let i = 1; ; i++) {
+    const pause = this.deps.pause ?? ((ms) => new Promise<void>((r) => setTimeout(r, ms)));
+    for (let attempt = 0; ; attempt++) {
       try {
-        await this.deps.db.transaction((tx) =>
-          acceptEvent(tx, { platform: 'wecom', eventId: event.eventId, payload: event }, this.deps.now()),
-        );
+        await this.store(await this.normalise(bot, msg, room));
+        this.deps.metrics.eventReceived('wecom');
+        this.deps.onAccepted();
         return;
       } catch (err) {
-        if (i >= STORE_TRIES) throw err;
-        this.deps.log.warn('wecom event store failed, retrying', {
-          attempt: i,
-          error: (err as Error).message,
+        const wait = STORE_PAUSES_MS[attempt];
+        if (wait === undefined) {
+          this.deps.log.error('wecom message not stored', { id: msg.id, error: errorText(err) });
+          // Nothing was kept: say so, so the sender sends it again rather than wait for an answer.
+          await room
+            .say(`⚠️ 系统繁忙，未能受理这条消息，请稍后重新发送：${[...text].slice(0, 40).join('')}`)
+            .catch(() => undefined);
+          return;
+        }
+        this.deps.log.warn('wecom message store failed, retrying', {
+          attempt: attempt + 1,
+          error: errorText(err),
         });
+        await pause(wait);
       }
     }
   }
 
-  private async findRoom(chatId: string): Promise<Room | undefined> {
-    const bot = this.bot as Wechaty;
-    return (await bot.Room.find({ id: chatId })) ?? (await bot.Room.find({ topic: chatId }));
+  /** A room message as Huiyin's normalised event. */
+  private async normalise(bot: Wechaty, msg: Message, room: Room): Promise<InboundMessage> {
+    const topic = await room.topic();
+    await this.learnRoom(room.id, topic, (await bot.Room.findAll({ topic })).length);
+    const talker = msg.talker();
+    const mentioned = await msg.mentionList();
+    return {
+      kind: 'message',
+      platform: 'wecom',
+      eventId: msg.id,
+      chatId: room.id,
+      chatType: 'group',
+      messageId: msg.id,
+      sender: { id: await this.personKey(talker), name: talker.name() },
+      text: msg.text(),
+      mentions: await Promise.all(
+        mentioned
+          .filter((c) => c.id !== bot.currentUser.id)
+          .map(async (c) => ({ id: await this.personKey(c), name: c.name() })),
+      ),
+      addressed: await msg.mentionSelf(),
+      // The puppet's timestamp, unless its clock runs ahead of ours: it cannot be later than now.
+      sentAt: new Date(Math.min(msg.date().getTime(), this.deps.now().getTime())),
+    };
   }
 
-  /** A person by their org-file key (contact id or name), among the room's members. */
-  private async findContact(room: Room, key: string, name: string): Promise<Contact | undefined> {
-    const bot = this.bot as Wechaty;
+  private store(event: InboundMessage) {
+    return this.deps.db.transaction((tx) =>
+      acceptEvent(tx, { platform: 'wecom', eventId: event.eventId, payload: event }, this.deps.now()),
+    );
+  }
+
+  /** The room a binding names: by id, else (a binding not yet learned) by topic, if only one room has it. */
+  private async findRoom(chatId: string): Promise<Room | undefined> {
+    const rooms = await (this.bot as Wechaty).Room.findAll();
+    const byId = rooms.find((r) => r.id === chatId);
+    if (byId) return byId;
+    const topics = await Promise.all(rooms.map((r) => r.topic()));
+    const byTopic = rooms.filter((_, i) => topics[i] === chatId);
+    return byTopic.length === 1 ? byTopic[0] : undefined;
+  }
+
+  /** A person by their org-file key (contact id or name), among the room's members only. */
+  private findContact(members: Contact[], key: string, name: string): Contact | undefined {
     return (
-      (await bot.Contact.find({ id: key })) ??
-      (await room.member({ name: key })) ??
-      (await room.member({ name }))
+      members.find((c) => c.id === key) ??
+      members.find((c) => c.name() === key) ??
+      members.find((c) => c.name() === name)
     );
   }
 
@@ -238,14 +300,16 @@ export class WecomAdapter implements PlatformSender {
     const room = await this.findRoom(m.chatId);
     if (!room) throw new SendError(`WeCom room ${m.chatId} not found`, true, 'room_not_found');
     let first: string | undefined;
-    for (const chunk of renderWecom(m.message, m.item ?? null)) {
-      const said = await this.say(room, chunk);
+    const chunks = renderWecom(m.message, m.item ?? null);
+    const members = chunks.some((c) => c.some((p) => typeof p !== 'string')) ? await room.memberAll() : [];
+    for (const chunk of chunks) {
+      const said = await this.say(room, members, chunk);
       first ??= said;
     }
     return { messageId: first ?? `wecom-${m.key}` };
   }
 
-  private async say(room: Room, pieces: Piece[]): Promise<string | undefined> {
+  private async say(room: Room, members: Contact[], pieces: Piece[]): Promise<string | undefined> {
     const texts = [''];
     const contacts: Contact[] = [];
     for (const p of pieces) {
@@ -253,7 +317,7 @@ export class WecomAdapter implements PlatformSender {
         texts[texts.length - 1] += p;
         continue;
       }
-      const contact = await this.findContact(room, p.at, p.name);
+      const contact = this.findContact(members, p.at, p.name);
       if (contact) {
         contacts.push(contact);
         texts.push('');

@@ -47,7 +47,10 @@ function cardLines(card: CardSpec): Line[] {
   if (card.note && card.note.length > 0) lines.push(...linesOf(card.note));
   const actions: [string, string][] = [];
   for (const b of card.buttons) if (b.command) actions.push([b.command, b.label]);
-  for (const s of card.selects ?? []) if (s.command) actions.push([s.command, s.placeholder]);
+  for (const s of card.selects ?? []) {
+    if (s.command)
+      actions.push([s.command, `${s.placeholder}，可选：${s.options.map((o) => o.label).join('、')}`]);
+  }
   for (const f of card.forms ?? []) {
     for (const b of f.buttons)
       if (b.command) actions.push([b.command, f.buttons.length === 1 ? f.title : b.label]);
@@ -122,6 +125,8 @@ export function renderWecom(
   }
   return chunks.map((chunk, i) => {
     const pieces: Piece[] = [];
+    // The first part says more follows; each further part which one it is.
+    if (i === 0 && chunks.length > 1) chunk.push([`（未完，共 ${chunks.length} 条）`]);
     if (i > 0) {
       const mark = item
         ? `【${item.number} 续${i + 1}/${chunks.length}】`
