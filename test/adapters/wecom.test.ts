@@ -1,10 +1,12 @@
 import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mock, PuppetMock } from 'wechaty-puppet-mock';
-import type { Database } from '../../db/client.js';
+import type { Database, Db } from '../../db/client.js';
 import { chatBindings, inbox, items, outbox } from '../../db/schema.js';
+import { WecomAdapter } from '../../src/adapters/wecom/adapter.js';
 import { WECOM_MAX_BYTES } from '../../src/adapters/wecom/render.js';
 import { createLogger } from '../../src/log.js';
+import { Metrics } from '../../src/metrics.js';
 import { createService, type Service } from '../../src/service.js';
 import { FakeClock } from '../helpers/clock.js';
 import { DB_KINDS, freshDatabase } from '../helpers/databases.js';
@@ -264,6 +266,55 @@ cc: [office]
     expect(
       inRoom('fresh').some((m) => m.text.startsWith('【舆情 YQ') && m.text.includes('某校校车超载')),
     ).toBe(true);
+  });
+});
+
+describe('WeCom when the database fails', () => {
+  it('a message that cannot be stored after the retries is answered with a busy notice, not silence', async () => {
+    const mocker = new mock.Mocker();
+    const said: Said[] = [];
+    const logs: string[] = [];
+    const pauses: number[] = [];
+    const bot = mocker.createContact({ name: '回音' });
+    const wm = mocker.createContact({ id: 'wm-1', name: '王敏' });
+    const room = mocker.createRoom({ topic: '测试省教育厅舆情工作群', memberIdList: [bot.id, wm.id] });
+    // Every query fails, as when the database has gone away.
+    const down = new Proxy({} as Db, {
+      get: () => () => {
+        throw new Error('connection refused');
+      },
+    });
+    const adapter = new WecomAdapter({
+      cfg: { puppet: recordingPuppet(mocker, said) },
+      db: down,
+      log: createLogger('warn', (line) => logs.push(line)),
+      metrics: new Metrics(),
+      now: () => new Date('2026-11-22T03:00:00Z'),
+      onAccepted: () => {},
+      pause: async (ms) => {
+        pauses.push(ms);
+      },
+    });
+    try {
+      await adapter.start();
+      mocker.login(bot);
+      await until(() => adapter.loggedIn, 'the login');
+      wm.say('/认领 YQ20261122-001').to(room);
+      await until(() => said.length > 0, 'the busy notice');
+      expect(pauses).toEqual([200, 500, 1000, 2000, 3000]);
+      expect(said).toEqual([
+        {
+          room: room.id,
+          text: '⚠️ 系统繁忙，未能受理这条消息，请稍后重新发送：/认领 YQ20261122-001',
+          mentions: [],
+        },
+      ]);
+      expect(
+        logs.some((l) => l.includes('wecom message not stored') && l.includes('connection refused')),
+      ).toBe(true);
+    } finally {
+      await adapter.stop();
+    }
   });
 });
 
