@@ -1,16 +1,18 @@
 import { and, eq } from 'drizzle-orm';
+import { itemClocks } from '../../db/repos/clock-repo.js';
 import type { ItemRow } from '../../db/repos/item-repo.js';
 import { unitChat } from '../../db/repos/org-repo.js';
-import { threadRoot } from '../../db/repos/outbox-repo.js';
+import { itemMessage, threadRoot } from '../../db/repos/outbox-repo.js';
 import { itemUnits } from '../../db/schema.js';
 import type { BotContext } from '../../src/bot/context.js';
 import type { CommandSpec } from '../../src/bot/dispatcher.js';
-import { type OutMessage, textMessage } from '../../src/bot/message.js';
+import { type OutMessage, parts, textMessage } from '../../src/bot/message.js';
 import { optionValue } from '../../src/core/command-parser.js';
 import { HuiyinError, isHuiyinError } from '../../src/core/errors.js';
 import type { OrgUnit } from '../../src/core/org.js';
 import { cardMentions, itemCardFor } from '../cards/item-card.js';
-import { applyAction, commandItem, refreshItem, requireRole } from './item-command.js';
+import { clockCard } from '../clocks/card.js';
+import { applyAction, commandItem, redrawCard, refreshItem, requireRole } from './item-command.js';
 
 export const TRANSFER_USAGE =
   '/转办 <编号> 单位:<单位> [理由]，例：/转办 YQ20261122-003 单位:省公安厅 涉及治安案件，由公安部门处置';
@@ -92,6 +94,14 @@ export async function transferItem(
     { threadItemId: item.id },
   );
   await refreshItem(ctx, updated);
+  // The old unit's countdown stays where it was, saying where the reminders go now.
+  const oldChat = await unitChat(ctx.tx, ctx.platform, from.id);
+  const oldClock = oldChat ? await itemMessage(ctx.tx, item.id, ctx.platform, oldChat, 'clock') : null;
+  if (oldChat && oldClock) {
+    const card = clockCard(ctx.pack, updated, await itemClocks(ctx.tx, item.id), ctx.now);
+    card.body = parts(`已转办至${target.name}，此后的时限提醒发至${target.name}工作群。\n`, card.body);
+    await redrawCard(ctx, { platform: ctx.platform, chatId: oldChat, messageId: oldClock }, card);
+  }
   return textMessage(
     `✅ ${item.number}《${item.title}》已由${ctx.actorName}从${from.name}转办至${target.name}${reason ? `（理由：${reason}）` : ''}，已将卡片发至其工作群并@其新闻发言人，待其认领。时限仍自事发起算。`,
   );

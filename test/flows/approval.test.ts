@@ -333,6 +333,11 @@ describe.each(DB_KINDS)('口径 approval, release stages and 转办 by text (%s)
       state: 'reported',
       claimedByPersonId: null,
     });
+    const [oldClock] = await cardsTitled('sb-jyt', `⏱ 时限 ${number}`);
+    expect(textOf(oldClock as SandboxMessage)).toContain(
+      '已转办至省公安厅，此后的时限提醒发至省公安厅工作群。',
+    );
+    expect(await cardsTitled('sb-gat', `⏱ 时限 ${number}`)).toHaveLength(1);
     const [gatCard] = await t.h.itemCards('sb-gat', number);
     expect(mentionsOf(gatCard as SandboxMessage)).toContain('gat-spk');
     expect(textOf(gatCard as SandboxMessage)).toContain('请省公安厅认领并组织处置');
