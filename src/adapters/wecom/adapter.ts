@@ -52,6 +52,8 @@ export class WecomAdapter implements PlatformSender {
   /** Set while the adapter itself stops the bot: the logout that follows is not trouble. */
   private selfStopping = false;
   private loginWaiters: (() => void)[] = [];
+  /** Rooms found for a binding, so a send does not list every room again; dropped when a send there fails. */
+  private readonly rooms = new Map<string, Room>();
 
   constructor(private readonly deps: WecomDeps) {}
 
@@ -155,7 +157,8 @@ export class WecomAdapter implements PlatformSender {
       for (const [i, room] of rooms.entries()) {
         const topic = topics[i] as string;
         if (topics.indexOf(topic) !== i) continue; // a shared topic is looked at (and reported) once
-        await this.learnRoom(room.id, topic, topics.filter((t) => t === topic).length);
+        const count = topics.filter((t) => t === topic).length;
+        await this.learnRoom(room.id, topic, async () => count);
       }
     } catch (err) {
       this.deps.log.warn('wecom rooms not listed', { error: errorText(err) });
@@ -167,7 +170,7 @@ export class WecomAdapter implements PlatformSender {
    * only while exactly one room has the topic and the unit has no room id yet, so a group created
    * or renamed later with the same topic does not take the unit's messages.
    */
-  private async learnRoom(roomId: string, topic: string, roomsWithTopic: number) {
+  private async learnRoom(roomId: string, topic: string, roomsWithTopic: () => Promise<number>) {
     const { db } = this.deps;
     const byTopic = await db
       .select()
@@ -179,10 +182,11 @@ export class WecomAdapter implements PlatformSender {
         .from(chatBindings)
         .where(and(eq(chatBindings.platform, 'wecom'), eq(chatBindings.unitId, b.unitId)));
       if (bound.some((x) => x.chatId !== topic)) continue;
-      if (roomsWithTopic !== 1) {
+      const rooms = await roomsWithTopic();
+      if (rooms !== 1) {
         this.deps.log.warn('wecom room topic is not unique: not bound', {
           topic,
-          rooms: roomsWithTopic,
+          rooms,
           unit: b.unitId,
         });
         continue;
@@ -245,7 +249,8 @@ export class WecomAdapter implements PlatformSender {
   /** A room message as Huiyin's normalised event. */
   private async normalise(bot: Wechaty, msg: Message, room: Room): Promise<InboundMessage> {
     const topic = await room.topic();
-    await this.learnRoom(room.id, topic, (await bot.Room.findAll({ topic })).length);
+    // Counting the rooms with this topic asks the puppet: only done when a binding is to be learned.
+    await this.learnRoom(room.id, topic, async () => (await bot.Room.findAll({ topic })).length);
     const talker = msg.talker();
     const mentioned = await msg.mentionList();
     return {
@@ -276,6 +281,14 @@ export class WecomAdapter implements PlatformSender {
 
   /** The room a binding names: by id, else (a binding not yet learned) by topic, if only one room has it. */
   private async findRoom(chatId: string): Promise<Room | undefined> {
+    const known = this.rooms.get(chatId);
+    if (known) return known;
+    const found = await this.lookUpRoom(chatId);
+    if (found) this.rooms.set(chatId, found);
+    return found;
+  }
+
+  private async lookUpRoom(chatId: string): Promise<Room | undefined> {
     const rooms = await (this.bot as Wechaty).Room.findAll();
     const byId = rooms.find((r) => r.id === chatId);
     if (byId) return byId;
@@ -301,10 +314,16 @@ export class WecomAdapter implements PlatformSender {
     if (!room) throw new SendError(`WeCom room ${m.chatId} not found`, true, 'room_not_found');
     let first: string | undefined;
     const chunks = renderWecom(m.message, m.item ?? null);
-    const members = chunks.some((c) => c.some((p) => typeof p !== 'string')) ? await room.memberAll() : [];
-    for (const chunk of chunks) {
-      const said = await this.say(room, members, chunk);
-      first ??= said;
+    try {
+      const mentions = chunks.some((c) => c.some((p) => typeof p !== 'string'));
+      const members = mentions ? await room.memberAll() : [];
+      for (const chunk of chunks) {
+        const said = await this.say(room, members, chunk);
+        first ??= said;
+      }
+    } catch (err) {
+      this.rooms.delete(m.chatId);
+      throw err;
     }
     return { messageId: first ?? `wecom-${m.key}` };
   }
