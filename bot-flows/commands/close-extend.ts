@@ -1,6 +1,5 @@
 import { endClocks, openClocks } from '../../db/repos/clock-repo.js';
 import type { ItemRow } from '../../db/repos/item-repo.js';
-import { latestWording } from '../../db/repos/wording-repo.js';
 import type { BotContext } from '../../src/bot/context.js';
 import type { CommandSpec } from '../../src/bot/dispatcher.js';
 import { type OutMessage, textMessage } from '../../src/bot/message.js';
@@ -20,7 +19,7 @@ import {
   textAfterNumber,
   textAfterWords,
 } from './item-command.js';
-import { withdrawWording } from './wording.js';
+import { dropPendingWording } from './wording.js';
 
 export const CLOSE_USAGE = '/办结 <编号> <结果>，例：/办结 YQ20261122-003 已澄清并公开处置结果';
 const EXTEND_USAGE = '/延期 <编号> <理由>，例：/延期 YQ20261122-003 涉及多个部门，情况特别复杂';
@@ -34,10 +33,9 @@ export async function closeItem(
 ): Promise<OutMessage> {
   await requireRole(ctx, item, ['spokesperson', 'officer', 'leader'], '办结', usage);
   const result = requireText(text, '办理结果', usage);
-  // A revised wording still under review is moot once the item is closed.
-  const pending = await latestWording(ctx.tx, item.id);
-  if (pending?.status === 'pending' && item.state !== 'awaiting_approval')
-    await withdrawWording(ctx, pending, usage, { byClose: true });
+  // A revised wording still under review is moot once the item is closed (a first one, under
+  // review, keeps the item from closing: the transition refuses it).
+  if (item.state !== 'awaiting_approval') await dropPendingWording(ctx, item.id);
   const updated = await applyAction(ctx, item, 'close', 'closed', { result });
   const met = await satisfyClocks(ctx, item, byAction('close'));
   const rest = await openClocks(ctx.tx, item.id);

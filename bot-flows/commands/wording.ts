@@ -368,24 +368,31 @@ export async function decideWording(
   return textMessage(`✅ ${item.number} 的口径已审定（${ctx.actorName}），已作为统一口径发至各有关单位。`);
 }
 
-/**
- * Takes a pending wording back (its approval cards close): by the drafter or a handler of the
- * responsible unit, by command, and by 办结 (a closed item needs no wording).
- */
-export async function withdrawWording(
+/** Closes a wording still under review and its approval cards; the item it returns. */
+async function closePending(
   ctx: BotContext,
   seen: WordingRow,
-  usage: string,
-  opts: { byClose?: boolean } = {},
-): Promise<OutMessage | null> {
+): Promise<{ wording: WordingRow; item: ItemRow }> {
   const wording = await lockWording(ctx.tx, seen.id);
   const item = await findItemById(ctx.tx, seen.itemId);
   if (!wording || !item || wording.status !== 'pending') throw staleError();
-  if (!opts.byClose && wording.drafterPersonId !== ctx.actor?.person.id)
-    await requireRole(ctx, item, [...DRAFTERS], '撤回口径（拟稿人本人也可以）', usage);
   await closeWording(ctx.tx, wording.id, 'withdrawn', ctx.now);
   await refreshApprovalCards(ctx, item, { ...wording, status: 'withdrawn' });
-  if (opts.byClose) return null;
+  return { wording, item };
+}
+
+/** 办结 with a revised wording still under review: the revision is moot, its cards close. */
+export async function dropPendingWording(ctx: BotContext, itemId: number): Promise<void> {
+  const pending = await latestWording(ctx.tx, itemId);
+  if (pending?.status === 'pending') await closePending(ctx, pending);
+}
+
+/** 撤回: the drafter, or a handler of the responsible unit, takes a wording under review back. */
+export async function withdrawWording(ctx: BotContext, seen: WordingRow, usage: string): Promise<OutMessage> {
+  const current = await findItemById(ctx.tx, seen.itemId);
+  if (current && seen.drafterPersonId !== ctx.actor?.person.id)
+    await requireRole(ctx, current, [...DRAFTERS], '撤回口径（拟稿人本人也可以）', usage);
+  const { wording, item } = await closePending(ctx, seen);
   const updated = await applyAction(ctx, item, 'withdraw_wording', 'wording_withdrawn', {
     wordingId: wording.id,
   });
@@ -403,7 +410,7 @@ export const withdrawCommand: CommandSpec = {
   async handler(ctx) {
     const item = await commandItem(ctx, WITHDRAW_USAGE);
     const wording = await pendingWording(ctx, item, WITHDRAW_USAGE);
-    await ctx.reply((await withdrawWording(ctx, wording, WITHDRAW_USAGE)) as OutMessage);
+    await ctx.reply(await withdrawWording(ctx, wording, WITHDRAW_USAGE));
   },
 };
 
