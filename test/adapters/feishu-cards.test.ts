@@ -2,13 +2,18 @@ import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../db/client.js';
 import { itemEvents, items, outbox, wordings } from '../../db/schema.js';
-import type { FeishuConfig } from '../../src/env.js';
-import { silentLogger } from '../../src/log.js';
-import { createService, type Service } from '../../src/service.js';
+import type { Service } from '../../src/service.js';
 import { FakeClock } from '../helpers/clock.js';
-import { DB_KINDS, freshDatabase } from '../helpers/databases.js';
-import { FakeFeishu, feishuRequest, messageEvent, type SentMessage } from '../helpers/fake-feishu.js';
-import { tempOrgFile, testEnv } from '../helpers/harness.js';
+import { DB_KINDS } from '../helpers/databases.js';
+import {
+  ENCRYPT_KEY,
+  type FakeFeishu,
+  feishuRequest,
+  messageEvent,
+  type SentMessage,
+  startFeishuService,
+} from '../helpers/fake-feishu.js';
+import { tempOrgFile } from '../helpers/harness.js';
 
 const ORG = tempOrgFile(`units:
   - id: gov
@@ -45,8 +50,6 @@ const ORG = tempOrgFile(`units:
       - { id: officer, name: 李自林, roles: [officer], feishu: ou_officer }
 cc: [open]
 `);
-
-const ENCRYPT_KEY = 'test-encrypt-key';
 
 type Json = Record<string, unknown>;
 interface Control {
@@ -112,31 +115,12 @@ describe.each(DB_KINDS)('interactive cards through the real SDK and a fake Open 
   const clock = new FakeClock('2026-11-22T03:00:00Z');
   let n = 0;
 
+  let started: Awaited<ReturnType<typeof startFeishuService>> | undefined;
   beforeAll(async () => {
-    fake = await new FakeFeishu().start();
-    database = await freshDatabase(kind);
-    const feishu: FeishuConfig = {
-      appId: 'cli_cards',
-      appSecret: 'secret',
-      encryptKey: ENCRYPT_KEY,
-      verificationToken: 'vt',
-      domain: fake.url,
-      mode: 'webhook',
-    };
-    service = await createService({
-      env: testEnv({ orgFile: ORG, sandbox: false }),
-      feishu,
-      log: silentLogger,
-      clock,
-      database,
-    });
-    await service.start();
+    started = await startFeishuService(kind, ORG, 'cli_cards', clock);
+    ({ fake, database, service } = started);
   });
-  afterAll(async () => {
-    await service?.close();
-    await database?.close();
-    await fake?.stop();
-  });
+  afterAll(() => started?.close());
 
   /** Delivers everything; messages held back by the 5-per-second chat limit go a second later. */
   const settle = async () => {

@@ -8,7 +8,13 @@ import { silentLogger } from '../../src/log.js';
 import { createService, type Service } from '../../src/service.js';
 import { FakeClock } from '../helpers/clock.js';
 import { DB_KINDS, freshDatabase } from '../helpers/databases.js';
-import { FakeFeishu, feishuRequest, messageEvent } from '../helpers/fake-feishu.js';
+import {
+  ENCRYPT_KEY,
+  FakeFeishu,
+  feishuRequest,
+  messageEvent,
+  startFeishuService,
+} from '../helpers/fake-feishu.js';
 import { tempOrgFile, testEnv } from '../helpers/harness.js';
 
 const ORG = tempOrgFile(`units:
@@ -38,8 +44,6 @@ const ORG = tempOrgFile(`units:
 cc: [open]
 `);
 
-const ENCRYPT_KEY = 'test-encrypt-key';
-
 /** The callback value of the button labelled `label` on a Feishu card. */
 function buttonValue(content: unknown, label: string): Record<string, unknown> {
   const columns = (
@@ -60,31 +64,12 @@ describe.each(DB_KINDS)('Feishu through the real SDK and a fake Open API (%s)', 
   const clock = new FakeClock('2026-11-22T03:00:00Z');
   let n = 0;
 
+  let started: Awaited<ReturnType<typeof startFeishuService>> | undefined;
   beforeAll(async () => {
-    fake = await new FakeFeishu().start();
-    database = await freshDatabase(kind);
-    feishu = {
-      appId: 'cli_test',
-      appSecret: 'secret',
-      encryptKey: ENCRYPT_KEY,
-      verificationToken: 'vt',
-      domain: fake.url,
-      mode: 'webhook',
-    };
-    service = await createService({
-      env: testEnv({ orgFile: ORG, sandbox: false }),
-      feishu,
-      log: silentLogger,
-      clock,
-      database,
-    });
-    await service.start();
+    started = await startFeishuService(kind, ORG, 'cli_test', clock);
+    ({ fake, database, service, feishu } = started);
   });
-  afterAll(async () => {
-    await service?.close();
-    await database?.close();
-    await fake?.stop();
-  });
+  afterAll(() => started?.close());
 
   const settle = async () => {
     while ((await service.inbox.drain()) + (await service.outbox.drain()) > 0);

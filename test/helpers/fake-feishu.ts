@@ -2,6 +2,12 @@ import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { signFeishu } from '../../src/adapters/feishu/verify.js';
+import type { Clock } from '../../src/core/time.js';
+import type { FeishuConfig } from '../../src/env.js';
+import { silentLogger } from '../../src/log.js';
+import { createService } from '../../src/service.js';
+import { type DbKind, freshDatabase } from './databases.js';
+import { testEnv } from './harness.js';
 
 export interface FeishuCall {
   method: string;
@@ -209,6 +215,42 @@ export function messageEvent(o: {
           tenant_key: 'tk',
         })),
       },
+    },
+  };
+}
+
+/** The encrypt key the Feishu tests' app is configured with. */
+export const ENCRYPT_KEY = 'test-encrypt-key';
+
+/** The service on a fresh database of `kind`, with a Feishu app whose Open API is a fake one. */
+export async function startFeishuService(kind: DbKind, orgFile: string, appId: string, clock: Clock) {
+  const fake = await new FakeFeishu().start();
+  const database = await freshDatabase(kind);
+  const feishu: FeishuConfig = {
+    appId,
+    appSecret: 'secret',
+    encryptKey: ENCRYPT_KEY,
+    verificationToken: 'vt',
+    domain: fake.url,
+    mode: 'webhook',
+  };
+  const service = await createService({
+    env: testEnv({ orgFile, sandbox: false }),
+    feishu,
+    log: silentLogger,
+    clock,
+    database,
+  });
+  await service.start();
+  return {
+    fake,
+    database,
+    feishu,
+    service,
+    async close() {
+      await service.close();
+      await database.close();
+      await fake.stop();
     },
   };
 }
