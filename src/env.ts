@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { DEFAULT_POLICY_PACK } from '../bot-flows/policies/index.js';
 
 const bool = z
   .enum(['1', '0', 'true', 'false', 'on', 'off', 'yes', 'no'])
@@ -13,7 +12,8 @@ export const envSchema = z.object({
   DATABASE_URL: z.string().url().optional(),
   DATA_DIR: z.string().default('./.data'),
   ORG_FILE: z.string().optional(),
-  POLICY_PACK: z.string().default(DEFAULT_POLICY_PACK),
+  /** The policy pack by id; the service falls back to the default pack (seed 000). */
+  POLICY_PACK: z.string().min(1).optional(),
   /** Serve the sandbox chat; by default on only when no platform app is configured. */
   SANDBOX: bool.optional(),
   FEISHU_APP_ID: z.string().min(1).optional(),

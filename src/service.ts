@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { handleDueTimers } from '../bot-flows/clocks/notify.js';
 import { registerFlows } from '../bot-flows/index.js';
-import { policyPack } from '../bot-flows/policies/index.js';
+import { DEFAULT_POLICY_PACK, policyPack } from '../bot-flows/policies/index.js';
 import { type Database, openDatabase } from '../db/client.js';
 import { readOrgFile } from '../db/org-file.js';
 import { importOrg, loadOrg } from '../db/repos/org-repo.js';
@@ -58,7 +58,7 @@ export interface Service {
 export async function createService(opts: ServiceOptions): Promise<Service> {
   const clock = opts.clock ?? systemClock;
   const { env, log } = opts;
-  const pack = policyPack(env.POLICY_PACK);
+  const pack = policyPack(env.POLICY_PACK ?? DEFAULT_POLICY_PACK);
   const orgFile = env.ORG_FILE ?? DEMO_ORG_FILE;
   const org = readOrgFile(orgFile); // fails before touching the database
   const owned = !opts.database;

@@ -1,10 +1,10 @@
 import type { ItemRow } from '../../db/repos/item-repo.js';
 import type { WordingDecisionRow, WordingRow } from '../../db/repos/wording-repo.js';
-import type { CardSpec, Part } from '../../src/bot/message.js';
-import { parts } from '../../src/bot/message.js';
+import type { CardSpec, Part } from '../../src/core/message.js';
+import { parts } from '../../src/core/message.js';
 import type { Org } from '../../src/core/org.js';
+import { cite, type PolicyPack } from '../../src/core/policy-pack.js';
 import { formatShanghai } from '../../src/core/time.js';
-import { cite, type PolicyPack } from '../policies/types.js';
 
 /** Each unit's standing on a wording: 已同意（姓名）, 已退回（姓名）, or 待审核. */
 export function decisionLine(org: Org, wording: WordingRow, decisions: WordingDecisionRow[]): string {

@@ -2,13 +2,13 @@ import { type ItemRow, itemUnitRoles } from '../../db/repos/item-repo.js';
 import { unitPeople } from '../../db/repos/org-repo.js';
 import { approvedWording, latestWording, type WordingRow } from '../../db/repos/wording-repo.js';
 import type { BotContext } from '../../src/bot/context.js';
-import { type CardSpec, type FormSpec, type Part, parts } from '../../src/bot/message.js';
 import { ITEM_STATES, isItemState } from '../../src/core/item-state.js';
+import { type CardSpec, type FormSpec, type Part, parts } from '../../src/core/message.js';
 import type { Org } from '../../src/core/org.js';
+import { type Clause, cite, type PolicyPack } from '../../src/core/policy-pack.js';
 import type { RoutingRule } from '../../src/core/routing.js';
 import { formatShanghai } from '../../src/core/time.js';
 import { findCategory, isMajor, LEVELS, MINSHENG, RELEASE_STAGES } from '../../src/core/vocabulary.js';
-import { type Clause, cite, type PolicyPack } from '../policies/types.js';
 
 export const ROLE_LABELS: Record<string, string> = {
   responsible: '责任单位',

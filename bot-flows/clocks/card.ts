@@ -1,10 +1,10 @@
 import type { ClockRow } from '../../db/repos/clock-repo.js';
 import type { ItemRow } from '../../db/repos/item-repo.js';
-import { type CardSpec, parts } from '../../src/bot/message.js';
 import { ACTION_LABELS, type ClockAction, timeLeft } from '../../src/core/clocks.js';
+import { type CardSpec, parts } from '../../src/core/message.js';
+import { cite, type PolicyPack } from '../../src/core/policy-pack.js';
 import { formatDeadline, formatShanghai } from '../../src/core/time.js';
 import { unknownYearNotice } from '../../src/core/working-days.js';
-import { cite, type PolicyPack } from '../policies/types.js';
 
 /** The command that satisfies a clock, as users type it. */
 export const ACTION_COMMANDS: Record<ClockAction | 'continuing', string> = {

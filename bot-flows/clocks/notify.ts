@@ -12,14 +12,14 @@ import { findItemById, type ItemRow, itemUnitRoles } from '../../db/repos/item-r
 import { platformUserId, unitChat, unitPeople } from '../../db/repos/org-repo.js';
 import { enqueue, itemMessage } from '../../db/repos/outbox-repo.js';
 import { clocks, memberships, outbox, people } from '../../db/schema.js';
-import { type OutMessage, type Part, textMessage } from '../../src/bot/message.js';
 import { postToUnit } from '../../src/bot/outbound.js';
 import { type ClockAction, nextBreachAt, timeLeft } from '../../src/core/clocks.js';
+import { type OutMessage, type Part, textMessage } from '../../src/core/message.js';
 import type { Org } from '../../src/core/org.js';
+import { cite, type PolicyPack } from '../../src/core/policy-pack.js';
 import { formatDeadline } from '../../src/core/time.js';
 import { unknownYearNotice } from '../../src/core/working-days.js';
 import type { Logger } from '../../src/log.js';
-import { cite, type PolicyPack } from '../policies/types.js';
 import { ACTION_COMMANDS, clauseOf, clockCard } from './card.js';
 
 export interface ClockDeps {

@@ -2,12 +2,13 @@ import type { Db } from '../../db/client.js';
 import { type ClockRow, endClocks, insertClocks, itemClocks, openClocks } from '../../db/repos/clock-repo.js';
 import type { ItemRow } from '../../db/repos/item-repo.js';
 import { type ClockFacts, type MessageType, planClocks } from '../../src/core/clocks.js';
+import type { PolicyPack } from '../../src/core/policy-pack.js';
 import { createCalendar, unknownYearNotice } from '../../src/core/working-days.js';
 import type { Logger } from '../../src/log.js';
-import type { PolicyPack } from '../policies/types.js';
+import { OVERRIDES } from '../calendar/overrides.js';
 
 /** The official working-day calendar: chinese-days plus the project's overrides. */
-export const calendar = createCalendar();
+export const calendar = createCalendar(OVERRIDES);
 
 export function factsOf(item: ItemRow): ClockFacts {
   return {

@@ -1,8 +1,8 @@
 import { bindChat, unitChat } from '../../db/repos/org-repo.js';
 import type { CommandSpec } from '../../src/bot/dispatcher.js';
-import { textMessage } from '../../src/bot/message.js';
 import { optionValue } from '../../src/core/command-parser.js';
 import { HuiyinError } from '../../src/core/errors.js';
+import { textMessage } from '../../src/core/message.js';
 
 const USAGE = '/绑定 单位:<单位>，例：/绑定 单位:省教育厅';
 

@@ -1,13 +1,13 @@
 import type { ItemRow } from '../../db/repos/item-repo.js';
 import type { BotContext } from '../../src/bot/context.js';
 import type { CommandSpec } from '../../src/bot/dispatcher.js';
-import { type OutMessage, textMessage } from '../../src/bot/message.js';
 import { timeLeft } from '../../src/core/clocks.js';
 import { optionValue } from '../../src/core/command-parser.js';
 import { HuiyinError } from '../../src/core/errors.js';
+import { type OutMessage, textMessage } from '../../src/core/message.js';
+import { cite } from '../../src/core/policy-pack.js';
 import { formatDeadline } from '../../src/core/time.js';
 import { findLevel, LEVELS, type Level } from '../../src/core/vocabulary.js';
-import { cite } from '../policies/types.js';
 import { applyAction, commandItem, refreshItem, replanAndRefresh, requireRole } from './item-command.js';
 
 export const CLAIM_USAGE = '/认领 <编号>，例：/认领 YQ20261122-003';

@@ -2,11 +2,11 @@ import { endClocks, openClocks } from '../../db/repos/clock-repo.js';
 import type { ItemRow } from '../../db/repos/item-repo.js';
 import type { BotContext } from '../../src/bot/context.js';
 import type { CommandSpec } from '../../src/bot/dispatcher.js';
-import { type OutMessage, textMessage } from '../../src/bot/message.js';
 import { HuiyinError } from '../../src/core/errors.js';
+import { type OutMessage, textMessage } from '../../src/core/message.js';
+import { cite } from '../../src/core/policy-pack.js';
 import { formatDeadline } from '../../src/core/time.js';
 import { unknownYearNotice } from '../../src/core/working-days.js';
-import { cite } from '../policies/types.js';
 import {
   applyAction,
   byAction,

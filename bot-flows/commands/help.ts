@@ -1,6 +1,6 @@
 import type { CommandSpec, Dispatcher } from '../../src/bot/dispatcher.js';
-import { textMessage } from '../../src/bot/message.js';
 import { HuiyinError } from '../../src/core/errors.js';
+import { textMessage } from '../../src/core/message.js';
 
 const USAGE = '/帮助 [命令]，例：/帮助 上报';
 

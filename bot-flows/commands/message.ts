@@ -1,15 +1,15 @@
 import { insertItem, insertItemEvent, nextItemNumber } from '../../db/repos/item-repo.js';
 import type { CommandSpec } from '../../src/bot/dispatcher.js';
-import { textMessage } from '../../src/bot/message.js';
 import { MESSAGE_TYPES, type MessageType, timeLeft } from '../../src/core/clocks.js';
 import { optionValue } from '../../src/core/command-parser.js';
 import { HuiyinError } from '../../src/core/errors.js';
+import { textMessage } from '../../src/core/message.js';
+import { cite } from '../../src/core/policy-pack.js';
 import { formatDeadline, fromShanghai, shanghaiParts } from '../../src/core/time.js';
 import { unknownYearNotice } from '../../src/core/working-days.js';
 import { cardMentions, itemCard } from '../cards/item-card.js';
 import { refreshClockCard } from '../clocks/notify.js';
 import { startClocks } from '../clocks/plan.js';
-import { cite } from '../policies/types.js';
 
 const USAGE =
   '/留言 <类型> <标题> [受理:<日期>] [单位:<承办单位>]\n类型：表扬感谢、谏言咨询、申诉求助；受理默认今天。\n例：/留言 申诉求助 “小区停水三天无人处理” 受理:2026-11-20';

@@ -1,12 +1,12 @@
 import type { ItemRow } from '../../db/repos/item-repo.js';
 import { unitPeople } from '../../db/repos/org-repo.js';
 import type { BotContext } from '../../src/bot/context.js';
-import { type OutMessage, textMessage } from '../../src/bot/message.js';
+import { type OutMessage, textMessage } from '../../src/core/message.js';
 import type { OrgUnit } from '../../src/core/org.js';
+import { cite } from '../../src/core/policy-pack.js';
 import type { RoutingDecision } from '../../src/core/routing.js';
 import { formatShanghai } from '../../src/core/time.js';
 import { cardMentions, itemCard } from '../cards/item-card.js';
-import { cite } from '../policies/types.js';
 
 export interface Delivery {
   /** Units with no group on this platform: nothing reached them. */

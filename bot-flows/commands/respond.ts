@@ -5,13 +5,13 @@ import { approvedWording } from '../../db/repos/wording-repo.js';
 import type { BotContext } from '../../src/bot/context.js';
 import type { CommandSpec } from '../../src/bot/dispatcher.js';
 import type { InboundMessage } from '../../src/bot/event.js';
-import { type OutMessage, textMessage } from '../../src/bot/message.js';
 import { optionValue } from '../../src/core/command-parser.js';
 import { HuiyinError } from '../../src/core/errors.js';
+import { type OutMessage, textMessage } from '../../src/core/message.js';
+import { cite } from '../../src/core/policy-pack.js';
 import { formatDeadline } from '../../src/core/time.js';
 import { findChannel, findStage, isMajor, RELEASE_STAGES } from '../../src/core/vocabulary.js';
 import { stageLine } from '../cards/item-card.js';
-import { cite } from '../policies/types.js';
 import {
   applyAction,
   byAction,

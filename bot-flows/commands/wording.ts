@@ -14,11 +14,11 @@ import {
 import { itemMessages, people } from '../../db/schema.js';
 import type { BotContext } from '../../src/bot/context.js';
 import type { CommandSpec } from '../../src/bot/dispatcher.js';
-import { type OutMessage, type Part, textMessage } from '../../src/bot/message.js';
 import { HuiyinError } from '../../src/core/errors.js';
+import { type OutMessage, type Part, textMessage } from '../../src/core/message.js';
 import type { OrgUnit } from '../../src/core/org.js';
+import { cite } from '../../src/core/policy-pack.js';
 import { approvalCard, decisionLine } from '../cards/approval-card.js';
-import { cite } from '../policies/types.js';
 import {
   applyAction,
   commandItem,

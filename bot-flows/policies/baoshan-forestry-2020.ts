@@ -1,4 +1,4 @@
-import { policyPackSchema } from './types.js';
+import { policyPackSchema } from '../../src/core/policy-pack.js';
 
 /**
  * Seed 001: 保山市林业和草原局's 政务舆情回应制度, published 2020-11-12. The document has no 文号,

@@ -1,7 +1,7 @@
+import type { PolicyPack } from '../../src/core/policy-pack.js';
 import { baoshanForestry2020 } from './baoshan-forestry-2020.js';
 import { province2013 } from './province-2013.js';
 import { qinzhouCity } from './qinzhou-city.js';
-import type { PolicyPack } from './types.js';
 import { yn2016106 } from './yn-2016-106.js';
 
 export const POLICY_PACKS: Record<string, PolicyPack> = Object.fromEntries(

@@ -1,4 +1,4 @@
-import { policyPackSchema } from './types.js';
+import { policyPackSchema } from '../../src/core/policy-pack.js';
 
 /**
  * Seed 004: a province's 2013 实施意见 implementing 国办发〔2013〕100号. The seed is a

@@ -1,4 +1,4 @@
-import { policyPackSchema } from './types.js';
+import { policyPackSchema } from '../../src/core/policy-pack.js';
 
 /**
  * Seed 003: a city government's 附件1 (政务舆情收集研判和回应流程) and 附件2 (政务舆情回应工作重点及

@@ -1,4 +1,4 @@
-import { policyPackSchema } from './types.js';
+import { policyPackSchema } from '../../src/core/policy-pack.js';
 
 /** Seed 000: 云南省人民政府办公厅关于在政务公开工作中进一步做好政务舆情回应的通知 (the default pack). */
 export const yn2016106 = policyPackSchema.parse({

@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, isNull, lt, lte, notExists, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import type { OutMessage } from '../../src/bot/message.js';
+import type { OutMessage } from '../../src/core/message.js';
 import type { Db } from '../client.js';
 import { itemMessages, outbox } from '../schema.js';
 import { nextAttemptAfter } from './backoff.js';

@@ -1,13 +1,13 @@
-import type { PolicyPack } from '../../bot-flows/policies/types.js';
 import type { Db } from '../../db/client.js';
 import type { Actor, Person } from '../../db/repos/org-repo.js';
 import { platformUserId } from '../../db/repos/org-repo.js';
 import { type AnchorKind, enqueue, type OutboxInsert } from '../../db/repos/outbox-repo.js';
 import type { ParsedCommand } from '../core/command-parser.js';
+import type { CardSpec, OutMessage, Part } from '../core/message.js';
 import type { Org } from '../core/org.js';
+import type { PolicyPack } from '../core/policy-pack.js';
 import { type Logger, silentLogger } from '../log.js';
 import type { CardActionEvent, InboundEvent, InboundMessage } from './event.js';
-import type { CardSpec, OutMessage, Part } from './message.js';
 import { postToUnit } from './outbound.js';
 
 export type ToastType = 'success' | 'info' | 'warning' | 'error';

@@ -1,17 +1,17 @@
 import { z } from 'zod';
-import type { PolicyPack } from '../../bot-flows/policies/types.js';
 import type { Db } from '../../db/client.js';
 import { chatUnit, findActor } from '../../db/repos/org-repo.js';
 import { processedEvents } from '../../db/schema.js';
 import { parseCommand } from '../core/command-parser.js';
 import { HuiyinError, isHuiyinError } from '../core/errors.js';
+import { textMessage } from '../core/message.js';
 import type { Org } from '../core/org.js';
+import type { PolicyPack } from '../core/policy-pack.js';
 import type { Clock } from '../core/time.js';
 import type { Logger } from '../log.js';
 import { compose, type Middleware } from './compose.js';
 import { type ActionResponse, BotContext } from './context.js';
 import type { CardActionEvent, InboundEvent, InboundMessage } from './event.js';
-import { textMessage } from './message.js';
 
 /** Longest message the bot accepts (characters). */
 export const MAX_MESSAGE_CHARS = 2000;

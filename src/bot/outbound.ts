@@ -1,7 +1,7 @@
 import type { Db } from '../../db/client.js';
 import { unitChat } from '../../db/repos/org-repo.js';
 import { type AnchorKind, enqueue } from '../../db/repos/outbox-repo.js';
-import type { OutMessage } from './message.js';
+import type { OutMessage } from '../core/message.js';
 
 export interface UnitPost {
   platform: string;

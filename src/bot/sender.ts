@@ -1,4 +1,4 @@
-import type { OutMessage } from './message.js';
+import type { OutMessage } from '../core/message.js';
 
 /** One outbound message as an adapter's API client receives it from the outbox runner. */
 export interface OutboundMessage {

@@ -1,3 +1,4 @@
+import type { ClockRule } from './policy-pack.js';
 import { fromShanghai, shanghaiParts } from './time.js';
 import { isMajor } from './vocabulary.js';
 import { type WorkingDayCalendar, workingDayDeadline, workingDaysBefore } from './working-days.js';
@@ -28,26 +29,6 @@ export interface ClockFacts {
   acceptedAt: Date | null;
 }
 
-/** The shape of a policy pack's clock rule that planning needs. */
-export interface ClockRuleLike {
-  kind: string;
-  label: string;
-  action: ClockAction;
-  appliesTo: 'opinion' | 'message';
-  when: {
-    levels?: readonly string[] | undefined;
-    emergency?: boolean | undefined;
-    casualties?: boolean | undefined;
-    largeImpact?: boolean | undefined;
-    messageType?: string | undefined;
-  }[];
-  unlessKinds: string[];
-  from: 'occurred' | 'accepted';
-  hours?: number | undefined;
-  workingDays?: number | undefined;
-  reminders: { percents: number[]; beforeMinutes: number[]; beforeWorkingDays: number[] };
-}
-
 export interface PlannedClock {
   kind: string;
   label: string;
@@ -60,12 +41,12 @@ export interface PlannedClock {
   unknownYears: number[];
 }
 
-function holds(rule: ClockRuleLike, f: ClockFacts): boolean {
+function holds(rule: ClockRule, f: ClockFacts): boolean {
   if (rule.appliesTo !== f.kind) return false;
   if (rule.when.length === 0) return true;
   return rule.when.some(
     (c) =>
-      (!c.levels || (f.level !== null && c.levels.includes(f.level))) &&
+      (!c.levels || (f.level !== null && (c.levels as readonly string[]).includes(f.level))) &&
       (c.emergency === undefined || c.emergency === f.emergency) &&
       (c.casualties === undefined || c.casualties === f.casualties) &&
       (c.largeImpact === undefined || c.largeImpact === f.largeImpact) &&
@@ -75,7 +56,7 @@ function holds(rule: ClockRuleLike, f: ClockFacts): boolean {
 
 /** The clocks the rules give an item, each with its deadline and reminder times. */
 export function planClocks(
-  rules: readonly ClockRuleLike[],
+  rules: readonly ClockRule[],
   f: ClockFacts,
   cal: WorkingDayCalendar,
   extraWorkingDays = 0,
@@ -87,7 +68,7 @@ export function planClocks(
     .map((r) => plan(r, f, cal, extraWorkingDays));
 }
 
-function plan(r: ClockRuleLike, f: ClockFacts, cal: WorkingDayCalendar, extra: number): PlannedClock {
+function plan(r: ClockRule, f: ClockFacts, cal: WorkingDayCalendar, extra: number): PlannedClock {
   const startsAt = r.from === 'accepted' ? (f.acceptedAt ?? f.occurredAt) : f.occurredAt;
   const base = { kind: r.kind, label: r.label, action: r.action, startsAt };
   if (r.workingDays !== undefined) {

@@ -1,9 +1,5 @@
 import cd from 'chinese-days';
-import {
-  type HolidayOverrides,
-  holidayOverridesSchema,
-  OVERRIDES,
-} from '../../bot-flows/calendar/overrides.js';
+import { type HolidayOverrides, holidayOverridesSchema } from './holiday-overrides.js';
 import { SHANGHAI_OFFSET_MS, shanghaiParts } from './time.js';
 
 /** chinese-days' data starts with the 2004 notice; before that it only knows weekends. */
@@ -43,10 +39,7 @@ function assertCount(n: number, min: number): void {
  * The official calendar: project overrides first (they are the deliberate, newer data), then
  * chinese-days for 2004..lastBuiltInYear, else plain Mon–Fri with `knows(year)` false.
  */
-export function createCalendar(
-  overrides: HolidayOverrides = OVERRIDES,
-  lastBuiltInYear = 2026,
-): WorkingDayCalendar {
+export function createCalendar(overrides: HolidayOverrides, lastBuiltInYear = 2026): WorkingDayCalendar {
   const years = new Map(
     Object.entries(holidayOverridesSchema.parse(overrides)).map(([y, o]) => [
       Number(y),

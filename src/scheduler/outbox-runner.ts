@@ -9,8 +9,8 @@ import {
   type OutboxRow,
   threadRoot,
 } from '../../db/repos/outbox-repo.js';
-import { outMessageSchema } from '../bot/message.js';
 import { type PlatformSender, SendError } from '../bot/sender.js';
+import { outMessageSchema } from '../core/message.js';
 import type { Clock } from '../core/time.js';
 import type { Logger } from '../log.js';
 import { Pump } from './pump.js';

@@ -5,7 +5,7 @@ import { type ClockFacts, nextBreachAt, planClocks, timeLeft } from '../../src/c
 import { LEVELS } from '../../src/core/vocabulary.js';
 import { createCalendar } from '../../src/core/working-days.js';
 
-const cal = createCalendar();
+const cal = createCalendar({});
 const rules = yn2016106.clocks.rules;
 const H = 3_600_000;
 

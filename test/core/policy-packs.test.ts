@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY_PACK, POLICY_PACKS, policyPack } from '../../bot-flows/policies/index.js';
-import { type Clause, type PolicyPack, policyPackSchema } from '../../bot-flows/policies/types.js';
 import { type ClockFacts, planClocks } from '../../src/core/clocks.js';
+import { type Clause, type PolicyPack, policyPackSchema } from '../../src/core/policy-pack.js';
 import { createCalendar } from '../../src/core/working-days.js';
 
-const cal = createCalendar();
+const cal = createCalendar({});
 const OCCURRED = new Date('2026-11-22T02:00:00Z');
 const at = (hours: number) => new Date(OCCURRED.getTime() + hours * 3_600_000).toISOString();
 

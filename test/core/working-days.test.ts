@@ -1,7 +1,8 @@
 import cd from 'chinese-days';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { holidayOverridesSchema, OVERRIDES } from '../../bot-flows/calendar/overrides.js';
+import { OVERRIDES } from '../../bot-flows/calendar/overrides.js';
+import { holidayOverridesSchema } from '../../src/core/holiday-overrides.js';
 import {
   addWorkingDays,
   createCalendar,
@@ -10,7 +11,7 @@ import {
   workingDaysBefore,
 } from '../../src/core/working-days.js';
 
-const cal = createCalendar();
+const cal = createCalendar(OVERRIDES);
 
 /** 09:00 Shanghai on a `YYYY-MM-DD` day. */
 const nineAm = (day: string) => new Date(`${day}T09:00:00+08:00`);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { DEFAULT_POLICY_PACK } from '../../bot-flows/policies/index.js';
 import type { Database } from '../../db/client.js';
-import type { Part } from '../../src/bot/message.js';
+import type { Part } from '../../src/core/message.js';
 import { type Logger, silentLogger } from '../../src/log.js';
 import { createService, type Service } from '../../src/service.js';
 import { FakeClock } from './clock.js';

@@ -1,4 +1,4 @@
-import type { CardSpec, FormSpec, OutMessage, Part } from '../../bot/message.js';
+import type { CardSpec, FormSpec, OutMessage, Part } from '../../core/message.js';
 
 /** Feishu's message body for im.message.create / reply: msg_type and its JSON content string. */
 export interface FeishuContent {

@@ -9,7 +9,7 @@ import { acceptEvent } from '../../../db/repos/inbox-repo.js';
 import { people } from '../../../db/schema.js';
 import type { Dispatcher } from '../../bot/dispatcher.js';
 import type { InboundMessage } from '../../bot/event.js';
-import type { CardSpec } from '../../bot/message.js';
+import type { CardSpec } from '../../core/message.js';
 import type { Logger } from '../../log.js';
 import type { Metrics } from '../../metrics.js';
 import { mentionsIn, sandboxChats, sandboxPeople } from './directory.js';

@@ -1,4 +1,4 @@
-import type { CardSpec, OutMessage, Part } from '../../bot/message.js';
+import type { CardSpec, OutMessage, Part } from '../../core/message.js';
 
 /** A run of text, or an @-mention to resolve to a room member when sending. */
 export type Piece = string | { at: string; name: string };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { CLOCK_ACTIONS, MESSAGE_TYPES } from '../../src/core/clocks.js';
-import { LEVELS } from '../../src/core/vocabulary.js';
+import { CLOCK_ACTIONS, MESSAGE_TYPES } from './clocks.js';
+import { LEVELS } from './vocabulary.js';
 
 /** A provision: its number in the document, its words, and the document when it is not the pack's own. */
 const clause = z.object({
