@@ -5,13 +5,13 @@ import { claimCommand, gradeCommand } from './commands/claim-grade.js';
 import { closeCommand, extendCommand } from './commands/close-extend.js';
 import { HELP, helpCommand } from './commands/help.js';
 import { listCommand } from './commands/list.js';
-import { messageCommand } from './commands/message.js';
+import { netizenMessageCommand } from './commands/netizen-message.js';
 import { queryCommand } from './commands/query.js';
 import { reportCommand } from './commands/report.js';
 import {
+  escalateCommand,
   pressConferenceCommand,
   publishCommand,
-  reportSuperiorCommand,
   updateCommand,
 } from './commands/respond.js';
 import { transferCommand } from './commands/transfer.js';
@@ -26,13 +26,13 @@ const COMMANDS = [
   approveCommand,
   rejectCommand,
   withdrawCommand,
-  reportSuperiorCommand,
+  escalateCommand,
   publishCommand,
   pressConferenceCommand,
   updateCommand,
   closeCommand,
   extendCommand,
-  messageCommand,
+  netizenMessageCommand,
   queryCommand,
   listCommand,
   bindCommand,

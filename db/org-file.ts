@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { ROLES } from '../src/core/permissions.js';
 import { HANDLES_KEYS } from '../src/core/vocabulary.js';
 
-export const ROLES = ['spokesperson', 'leader', 'approver', 'officer', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+export type { Role } from '../src/core/permissions.js';
 
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'ids use letters, digits, "-", "_" and "."');
 

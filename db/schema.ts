@@ -12,6 +12,8 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import type { NetizenMessageType } from '../src/core/clocks.js';
+import type { ItemKind } from '../src/core/vocabulary.js';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -104,11 +106,11 @@ export const items = pgTable(
     sourceChatId: text('source_chat_id').notNull(),
     sourceMessageId: text('source_message_id').notNull(),
     version: integer('version').notNull().default(1),
-    /** 'opinion' (舆情) or 'message' (网民留言, working-day clock). */
-    kind: text('kind').notNull().default('opinion'),
+    kind: text('kind').$type<ItemKind>().notNull().default('opinion'),
     casualties: boolean('casualties').notNull().default(false),
     largeImpact: boolean('large_impact').notNull().default(false),
-    messageType: text('message_type'),
+    /** 网民留言 only: 表扬感谢 / 谏言咨询 / 申诉求助. */
+    netizenMessageType: text('message_type').$type<NetizenMessageType>(),
     acceptedAt: ts('accepted_at'),
     extendedWorkingDays: integer('extended_working_days').notNull().default(0),
     claimedByPersonId: text('claimed_by_person_id').references(() => people.id),

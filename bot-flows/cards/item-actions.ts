@@ -7,21 +7,13 @@ import type { CardActionEvent } from '../../src/bot/event.js';
 import { HuiyinError } from '../../src/core/errors.js';
 import type { OutMessage } from '../../src/core/message.js';
 import { findLevel, LEVELS } from '../../src/core/vocabulary.js';
-import { CLAIM_USAGE, claimItem, GRADE_USAGE, gradeItem } from '../commands/claim-grade.js';
-import { CLOSE_USAGE, closeItem } from '../commands/close-extend.js';
+import { claimItem, gradeItem } from '../commands/claim-grade.js';
+import { closeItem } from '../commands/close-extend.js';
 import { staleError } from '../commands/item-command.js';
 import { itemDetail } from '../commands/query.js';
-import { recordResponse, releaseUpdate, UPDATE_USAGE } from '../commands/respond.js';
-import { TRANSFER_USAGE, transferItem } from '../commands/transfer.js';
-import {
-  APPROVE_USAGE,
-  decideWording,
-  REJECT_USAGE,
-  submitWording,
-  WITHDRAW_USAGE,
-  WORDING_USAGE,
-  withdrawWording,
-} from '../commands/wording.js';
+import { recordResponse, releaseUpdate } from '../commands/respond.js';
+import { transferItem } from '../commands/transfer.js';
+import { decideWording, submitWording, withdrawWording } from '../commands/wording.js';
 import { itemCardFor } from './item-card.js';
 
 const notInDirectory = () =>
@@ -69,35 +61,34 @@ function itemAction(
   };
 }
 
-export const claimAction = itemAction('claim', '已认领', (ctx, item) => claimItem(ctx, item, CLAIM_USAGE));
+export const claimAction = itemAction('claim', '已认领', (ctx, item) => claimItem(ctx, item));
 
 export const publishAction = itemAction('publish', '已记录发布', (ctx, item) =>
-  recordResponse(ctx, item, 'publish', '', { via: 'card' }),
+  recordResponse(ctx, item, 'publish', { via: 'card' }),
 );
 
 /** 研判 on the card: the level chosen in the select. */
 export const gradeAction = itemAction('grade', '已研判定级', (ctx, item) => {
   const level = findLevel(ctx.event.option ?? '');
-  if (!level)
-    throw new HuiyinError('huiyin_unknown_level', `请选择级别：${LEVELS.join('、')}。`, GRADE_USAGE);
-  return gradeItem(ctx, item, level, new Set(), GRADE_USAGE);
+  if (!level) throw new HuiyinError('huiyin_unknown_level', `请选择级别：${LEVELS.join('、')}。`);
+  return gradeItem(ctx, item, level, new Set());
 });
 
 export const transferAction = itemAction('transfer', '已转办', (ctx, item) =>
-  transferItem(ctx, item, formText(ctx, 'transfer_unit'), formText(ctx, 'transfer_reason'), TRANSFER_USAGE),
+  transferItem(ctx, item, formText(ctx, 'transfer_unit'), formText(ctx, 'transfer_reason')),
 );
 
 export const closeAction = itemAction('close', '已办结', (ctx, item) =>
-  closeItem(ctx, item, formText(ctx, 'close_result'), CLOSE_USAGE),
+  closeItem(ctx, item, formText(ctx, 'close_result')),
 );
 
 export const submitWordingAction = itemAction('submit_wording', '口径已提交审核', (ctx, item) =>
-  submitWording(ctx, item, formText(ctx, 'wording_text'), WORDING_USAGE),
+  submitWording(ctx, item, formText(ctx, 'wording_text')),
 );
 
 /** The card's release-stage form: publishes the next stage of a 重大 item. */
 export const stageAction = itemAction('stage', '已发布', (ctx, item) =>
-  releaseUpdate(ctx, item, item.releaseStage + 1, formText(ctx, 'stage_text'), UPDATE_USAGE),
+  releaseUpdate(ctx, item, item.releaseStage + 1, formText(ctx, 'stage_text')),
 );
 
 /** The wording an approval card was clicked for; the card must be that wording's card for its unit. */
@@ -127,25 +118,16 @@ async function clickedApproval(ctx: BotContext<CardActionEvent>) {
  * approver, while a decided or withdrawn wording answers 已过期. The redrawn approval cards show
  * the decision; 退回 also @-mentions the drafter and the last 同意 posts the 统一口径.
  */
-function decideAction(
-  name: string,
-  decision: 'approved' | 'rejected',
-  usage: string,
-  done: string,
-): ActionSpec {
+function decideAction(name: string, decision: 'approved' | 'rejected', done: string): ActionSpec {
   return {
     name,
     async handler(ctx) {
       const { wording, unitId } = await clickedApproval(ctx);
       const secrecy = ctx.event.form?.secrecy;
-      await decideWording(
-        ctx,
-        wording,
-        [unitId],
-        decision,
-        { secrecy: secrecy === true || secrecy === 'true', reason: formText(ctx, 'reason') },
-        usage,
-      );
+      await decideWording(ctx, wording, [unitId], decision, {
+        secrecy: secrecy === true || secrecy === 'true',
+        reason: formText(ctx, 'reason'),
+      });
       ctx.toast('success', done);
     },
   };
@@ -156,14 +138,14 @@ export const withdrawAction: ActionSpec = {
   name: 'withdraw_wording',
   async handler(ctx) {
     const { wording } = await clickedApproval(ctx);
-    const message = await withdrawWording(ctx, wording, WITHDRAW_USAGE);
+    const message = await withdrawWording(ctx, wording);
     if (message) await ctx.postInItemThread(wording.itemId, message);
     ctx.toast('success', '已撤回');
   },
 };
 
-export const approveAction = decideAction('approve_wording', 'approved', APPROVE_USAGE, '已同意');
-export const rejectAction = decideAction('reject_wording', 'rejected', REJECT_USAGE, '已退回');
+export const approveAction = decideAction('approve_wording', 'approved', '已同意');
+export const rejectAction = decideAction('reject_wording', 'rejected', '已退回');
 
 /** 刷新: redraws the card from the item as it is now. */
 export const refreshAction: ActionSpec = {

@@ -29,7 +29,7 @@ export const stateLabel = (state: string) => (isItemState(state) ? ITEM_STATES[s
 /** The clause that decided who is responsible for the item. */
 export function routingClause(pack: PolicyPack, item: ItemRow): Clause {
   if (item.routingRule === 'assigned') {
-    return pack.clocks.rules.find((r) => r.appliesTo === 'message')?.clause ?? pack.clauses.overall;
+    return pack.clocks.rules.find((r) => r.appliesTo === 'netizen_message')?.clause ?? pack.clauses.overall;
   }
   const rule = item.routingRule as RoutingRule;
   switch (rule) {
@@ -221,8 +221,8 @@ export function itemCard(
   if (item.emergency) fields.push({ label: '突发事件', value: '是' });
   if (item.casualties) fields.push({ label: '人员伤亡', value: '是' });
   if (item.largeImpact) fields.push({ label: '社会影响', value: '较大' });
-  if (item.kind === 'message') {
-    fields.push({ label: '留言类型', value: item.messageType ?? '' });
+  if (item.kind === 'netizen_message') {
+    fields.push({ label: '留言类型', value: item.netizenMessageType ?? '' });
     if (item.acceptedAt)
       fields.push({ label: '受理日期', value: formatShanghai(item.acceptedAt).slice(0, 10) });
   }

@@ -8,7 +8,7 @@ import { unknownYearNotice } from '../../src/core/working-days.js';
 
 /** The command that satisfies a clock, as users type it. */
 export const ACTION_COMMANDS: Record<ClockAction | 'continuing', string> = {
-  report: '/报告',
+  escalate: '/报告',
   publish: '/发布',
   press_conference: '/发布会',
   close: '/办结',

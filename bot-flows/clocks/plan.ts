@@ -1,7 +1,7 @@
 import type { Db } from '../../db/client.js';
 import { type ClockRow, endClocks, insertClocks, itemClocks, openClocks } from '../../db/repos/clock-repo.js';
 import type { ItemRow } from '../../db/repos/item-repo.js';
-import { type ClockFacts, type MessageType, planClocks } from '../../src/core/clocks.js';
+import { type ClockFacts, type NetizenMessageType, planClocks } from '../../src/core/clocks.js';
 import type { PolicyPack } from '../../src/core/policy-pack.js';
 import { createCalendar, unknownYearNotice } from '../../src/core/working-days.js';
 import type { Logger } from '../../src/log.js';
@@ -12,13 +12,13 @@ export const calendar = createCalendar(OVERRIDES);
 
 export function factsOf(item: ItemRow): ClockFacts {
   return {
-    kind: item.kind === 'message' ? 'message' : 'opinion',
+    kind: item.kind,
     // Until 研判 decides, the reporter's proposal counts: a proposed 重大 starts its 1 h clock.
     level: item.level ?? item.proposedLevel,
     emergency: item.emergency,
     casualties: item.casualties,
     largeImpact: item.largeImpact,
-    messageType: (item.messageType as MessageType | null) ?? null,
+    netizenMessageType: (item.netizenMessageType as NetizenMessageType | null) ?? null,
     occurredAt: item.occurredAt,
     acceptedAt: item.acceptedAt,
   };

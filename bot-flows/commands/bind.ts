@@ -14,18 +14,16 @@ export const bindCommand: CommandSpec = {
   async handler(ctx) {
     const cmd = ctx.command;
     const name = (cmd && (optionValue(cmd, '单位') ?? cmd.positional.join(' '))) || '';
-    if (!name.trim()) throw new HuiyinError('huiyin_missing_unit', '缺少要绑定的单位。', USAGE);
-    if (ctx.event.chatType !== 'group')
-      throw new HuiyinError('huiyin_not_group', '只能在群聊中绑定单位。', USAGE);
+    if (!name.trim()) throw new HuiyinError('huiyin_missing_unit', '缺少要绑定的单位。');
+    if (ctx.event.chatType !== 'group') throw new HuiyinError('huiyin_not_group', '只能在群聊中绑定单位。');
     const unit = ctx.org.resolve(name);
     // Binding redirects a unit's cards, so only an admin of that unit or of a superior may do it.
     const chain = ctx.org.ancestry(unit).map((u) => u.id);
     const allowed = ctx.actor?.memberships.some((m) => m.roles.includes('admin') && chain.includes(m.unitId));
     if (!ctx.actor || !allowed) {
       throw new HuiyinError(
-        'huiyin_not_admin',
+        'huiyin_not_allowed',
         `只有${unit.name}或其上级单位的管理员（admin）可以绑定群聊。请联系管理员，或在组织目录中为该单位配置群聊。`,
-        USAGE,
       );
     }
     const previous = ctx.chatUnitId;

@@ -14,8 +14,8 @@ export const CLAIM_USAGE = '/认领 <编号>，例：/认领 YQ20261122-003';
 export const GRADE_USAGE = `/研判 <编号> 级别:<${LEVELS.join('|')}> [突发] [伤亡] [影响较大]，例：/研判 YQ20261122-003 级别:重大 突发`;
 
 /** 认领, by command or card: the unit takes the item on; reminders then @ the officer who claimed it. */
-export async function claimItem(ctx: BotContext, item: ItemRow, usage: string): Promise<OutMessage> {
-  await requireRole(ctx, item, ['spokesperson', 'officer'], '认领', usage);
+export async function claimItem(ctx: BotContext, item: ItemRow): Promise<OutMessage> {
+  await requireRole(ctx, item, 'claim');
   const updated = await applyAction(
     ctx,
     item,
@@ -36,7 +36,7 @@ export const claimCommand: CommandSpec = {
   usage: CLAIM_USAGE,
   summary: '认领一条舆情，由你负责处置（责任单位的新闻发言人、工作人员）',
   async handler(ctx) {
-    await ctx.reply(await claimItem(ctx, await commandItem(ctx, CLAIM_USAGE), CLAIM_USAGE));
+    await ctx.reply(await claimItem(ctx, await commandItem(ctx)));
   },
 };
 
@@ -49,10 +49,9 @@ export async function gradeItem(
   item: ItemRow,
   level: Level | undefined,
   flags: ReadonlySet<string>,
-  usage: string,
 ): Promise<OutMessage> {
-  if (!level && flags.size === 0) throw new HuiyinError('huiyin_unknown_level', '缺少级别。', usage);
-  await requireRole(ctx, item, ['leader', 'approver'], '研判定级', usage);
+  if (!level && flags.size === 0) throw new HuiyinError('huiyin_unknown_level', '缺少级别。');
+  await requireRole(ctx, item, 'grade');
   const patch = {
     ...(level ? { level } : {}),
     ...(flags.has('突发') ? { emergency: true } : {}),
@@ -88,16 +87,15 @@ export const gradeCommand: CommandSpec = {
   usage: GRADE_USAGE,
   summary: '研判定级（领导、审核人）；升级为重大时立即增加1小时报告时限',
   async handler(ctx) {
-    const item = await commandItem(ctx, GRADE_USAGE);
+    const item = await commandItem(ctx);
     const text = ctx.command ? (optionValue(ctx.command, '级别') ?? ctx.command.positional[1]) : undefined;
     const level = text ? findLevel(text) : undefined;
     if (text && !level) {
       throw new HuiyinError(
         'huiyin_unknown_level',
         `无法识别级别「${text}」。可用级别：${LEVELS.join('、')}。`,
-        GRADE_USAGE,
       );
     }
-    await ctx.reply(await gradeItem(ctx, item, level, ctx.command?.flags ?? new Set(), GRADE_USAGE));
+    await ctx.reply(await gradeItem(ctx, item, level, ctx.command?.flags ?? new Set()));
   },
 };

@@ -25,14 +25,9 @@ export const CLOSE_USAGE = '/办结 <编号> <结果>，例：/办结 YQ20261122
 const EXTEND_USAGE = '/延期 <编号> <理由>，例：/延期 YQ20261122-003 涉及多个部门，情况特别复杂';
 
 /** 办结, by command or card: the item is done; its close clocks are met and every other open clock ends. */
-export async function closeItem(
-  ctx: BotContext,
-  item: ItemRow,
-  text: string,
-  usage: string,
-): Promise<OutMessage> {
-  await requireRole(ctx, item, ['spokesperson', 'officer', 'leader'], '办结', usage);
-  const result = requireText(text, '办理结果', usage);
+export async function closeItem(ctx: BotContext, item: ItemRow, text: string): Promise<OutMessage> {
+  await requireRole(ctx, item, 'close');
+  const result = requireText(text, '办理结果');
   // A revised wording still under review is moot once the item is closed (a first one, under
   // review, keeps the item from closing: the transition refuses it).
   if (item.state !== 'awaiting_approval') await dropPendingWording(ctx, item.id);
@@ -57,8 +52,8 @@ export const closeCommand: CommandSpec = {
   usage: CLOSE_USAGE,
   summary: '办结并记录结果',
   async handler(ctx) {
-    const item = await commandItem(ctx, CLOSE_USAGE);
-    await ctx.reply(await closeItem(ctx, item, textAfterWords(ctx, 1), CLOSE_USAGE));
+    const item = await commandItem(ctx);
+    await ctx.reply(await closeItem(ctx, item, textAfterWords(ctx, 1)));
   },
 };
 
@@ -69,13 +64,13 @@ export const extendCommand: CommandSpec = {
   usage: EXTEND_USAGE,
   summary: '网民留言情况特别复杂的，延长办理时限（审核人，限一次）',
   async handler(ctx) {
-    const item = await commandItem(ctx, EXTEND_USAGE);
-    const reason = textAfterNumber(ctx, '延期理由', EXTEND_USAGE);
-    if (item.kind !== 'message')
-      throw new HuiyinError('huiyin_not_message', '只有网民留言可以延期。', EXTEND_USAGE);
+    const item = await commandItem(ctx);
+    const reason = textAfterNumber(ctx, '延期理由');
+    if (item.kind !== 'netizen_message')
+      throw new HuiyinError('huiyin_wrong_item_kind', '只有网民留言可以延期。');
     if (item.extendedWorkingDays > 0)
-      throw new HuiyinError('huiyin_already_extended', '该留言已延期过一次，不能再次延期。', EXTEND_USAGE);
-    await requireRole(ctx, item, ['approver'], '批准延期', EXTEND_USAGE);
+      throw new HuiyinError('huiyin_already_extended', '该留言已延期过一次，不能再次延期。');
+    await requireRole(ctx, item, 'extend');
     const days = ctx.pack.clocks.extension.workingDays;
     const updated = await applyAction(
       ctx,

@@ -19,7 +19,7 @@ export function helpCommand(dispatcher: Dispatcher): CommandSpec {
       const topic = ctx.command?.positional[0]?.replace(/^[/／]/, '');
       if (topic) {
         const spec = dispatcher.findCommand(topic);
-        if (!spec) throw new HuiyinError('huiyin_unknown_command', `没有「/${topic}」这条命令。`, USAGE);
+        if (!spec) throw new HuiyinError('huiyin_unknown_command', `没有「/${topic}」这条命令。`);
         await ctx.reply(
           textMessage(`/${spec.name}（/${spec.aliases.join(' /')}）：${spec.summary}\n用法：${spec.usage}`),
         );

@@ -1,5 +1,4 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { Role } from '../../db/org-file.js';
 import { type ClockRow, endClocks, insertClocks, openClocks } from '../../db/repos/clock-repo.js';
 import { type ItemRow, insertItemEvent, itemUnitRoles } from '../../db/repos/item-repo.js';
 import { chatUnit } from '../../db/repos/org-repo.js';
@@ -11,18 +10,11 @@ import type { ClockAction } from '../../src/core/clocks.js';
 import { HuiyinError } from '../../src/core/errors.js';
 import { type ItemAction, type ItemState, nextState } from '../../src/core/item-state.js';
 import type { CardSpec } from '../../src/core/message.js';
+import { mayAct, PERMISSIONS, ROLE_NAMES } from '../../src/core/permissions.js';
 import { itemCardFor } from '../cards/item-card.js';
 import { refreshClockCard } from '../clocks/notify.js';
 import { replanClocks } from '../clocks/plan.js';
 import { itemByNumberArg } from '../item-lookup.js';
-
-const ROLE_NAMES: Record<Role, string> = {
-  spokesperson: '新闻发言人',
-  officer: '工作人员',
-  leader: '领导',
-  approver: '审核人',
-  admin: '管理员',
-};
 
 export const staleError = () => new HuiyinError('huiyin_stale', '已过期，请查看最新卡片。');
 
@@ -34,49 +26,41 @@ export function textAfterWords(ctx: BotContext<InboundMessage>, words: number): 
 }
 
 /** The free text after the item number (结果, 理由, 续报内容); refused when empty. */
-export function textAfterNumber(ctx: BotContext<InboundMessage>, what: string, usage: string): string {
-  return requireText(textAfterWords(ctx, 1), what, usage);
+export function textAfterNumber(ctx: BotContext<InboundMessage>, what: string): string {
+  return requireText(textAfterWords(ctx, 1), what);
 }
 
 /** Text a command or a card form must carry; refused when empty or too long. */
-export function requireText(text: string | undefined, what: string, usage: string, max = 1000): string {
+export function requireText(text: string | undefined, what: string, max = 1000): string {
   const t = (text ?? '').trim();
-  if (!t) throw new HuiyinError('huiyin_missing_text', `缺少${what}。`, usage);
+  if (!t) throw new HuiyinError('huiyin_missing_text', `缺少${what}。`);
   const length = [...t].length;
   if (length > max)
-    throw new HuiyinError('huiyin_too_long', `${what}过长（${length} 字），不能超过 ${max} 字。`, usage);
+    throw new HuiyinError('huiyin_too_long', `${what}过长（${length} 字），不能超过 ${max} 字。`);
   return t;
 }
 
 /** The item a command names in its first argument. */
-export const commandItem = (ctx: BotContext<InboundMessage>, usage: string) =>
-  itemByNumberArg(ctx.tx, ctx.command?.positional[0], usage);
+export const commandItem = (ctx: BotContext<InboundMessage>) =>
+  itemByNumberArg(ctx.tx, ctx.command?.positional[0]);
 
 /**
- * Refuses unless the sender holds one of `roles` in a unit responsible for the item (its owner,
- * or a unit with one of `unitRoles` in it); the refusal names who may.
+ * Refuses unless the sender may take `action` on the item (PERMISSIONS: a role in its owning
+ * unit or in a unit taking part in it); the refusal names who may.
  */
-export async function requireRole(
-  ctx: BotContext,
-  item: ItemRow,
-  roles: Role[],
-  what: string,
-  usage: string,
-  unitRoles: string[] = ['responsible'],
-) {
+export async function requireRole(ctx: BotContext, item: ItemRow, action: ItemAction) {
+  const { roles, units, what } = PERMISSIONS[action];
   const unitIds = [
     item.ownerUnitId,
-    ...(await itemUnitRoles(ctx.tx, item.id)).filter((r) => unitRoles.includes(r.role)).map((r) => r.unitId),
+    ...(await itemUnitRoles(ctx.tx, item.id))
+      .filter((r) => (units as readonly string[]).includes(r.role))
+      .map((r) => r.unitId),
   ];
-  const ok = ctx.actor?.memberships.some(
-    (m) => unitIds.includes(m.unitId) && m.roles.some((r) => roles.includes(r)),
-  );
-  if (ok) return;
-  const units = [...new Set(unitIds)].map((id) => ctx.org.units.get(id)?.name ?? id).join('、');
+  if (mayAct(ctx.actor?.memberships ?? [], unitIds, action)) return;
+  const names = [...new Set(unitIds)].map((id) => ctx.org.units.get(id)?.name ?? id).join('、');
   throw new HuiyinError(
     'huiyin_not_allowed',
-    `只有${units}的${roles.map((r) => ROLE_NAMES[r]).join('、')}可以${what}。`,
-    usage,
+    `只有${names}的${roles.map((r) => ROLE_NAMES[r]).join('、')}可以${what}。`,
   );
 }
 

@@ -22,15 +22,14 @@ export const listCommand: CommandSpec = {
     const scope = Object.entries(SCOPES).find(([k, v]) => k === arg || v.includes(arg))?.[0];
     if (!scope)
       throw new HuiyinError(
-        'huiyin_bad_scope',
+        'huiyin_unknown_scope',
         `无法识别的范围「${arg}」。可用范围：本单位、我的、全部。`,
-        USAGE,
       );
     let title: string;
     let rows: Awaited<ReturnType<typeof listItems>>;
     if (scope === '我的') {
       if (!ctx.actor)
-        throw new HuiyinError('huiyin_unknown_person', '你不在组织目录中，无法查看“我的”舆情。', USAGE);
+        throw new HuiyinError('huiyin_unknown_person', '你不在组织目录中，无法查看“我的”舆情。');
       rows = await listItems(ctx.tx, {
         reporterPersonId: ctx.actor.person.id,
         includeClosed: false,
@@ -44,9 +43,8 @@ export const listCommand: CommandSpec = {
       const unitIds = ctx.chatUnitId ? [ctx.chatUnitId] : (ctx.actor?.memberships.map((m) => m.unitId) ?? []);
       if (unitIds.length === 0)
         throw new HuiyinError(
-          'huiyin_no_unit',
+          'huiyin_missing_unit',
           '本群未绑定单位，你也不属于任何单位。请使用「/列表 我的」或「/列表 全部」。',
-          USAGE,
         );
       rows = await listItems(ctx.tx, { unitIds, includeClosed: false, limit: LIMIT });
       title = `${unitIds.map((id) => ctx.org.units.get(id)?.name ?? id).join('、')}的未办结舆情`;

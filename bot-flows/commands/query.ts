@@ -15,10 +15,10 @@ const USAGE = '/查询 <编号>，例：/查询 YQ20261122-003';
 
 export const EVENT_LABELS: Record<string, string> = {
   reported: '上报',
-  message_registered: '登记网民留言',
+  netizen_message_registered: '登记网民留言',
   claimed: '认领',
   graded: '研判',
-  reported_superior: '报告上级',
+  escalated: '报告上级',
   published: '发布',
   press_conference: '举行新闻发布会',
   updated: '续报',
@@ -79,7 +79,7 @@ export const queryCommand: CommandSpec = {
   usage: USAGE,
   summary: '查看一条舆情的状态和处置记录',
   async handler(ctx) {
-    const item = await itemByNumberArg(ctx.tx, ctx.command?.positional[0], USAGE);
+    const item = await itemByNumberArg(ctx.tx, ctx.command?.positional[0]);
     await ctx.reply(await itemDetail(ctx.tx, ctx.org, item, ctx.now));
   },
 };

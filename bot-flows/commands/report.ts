@@ -3,7 +3,7 @@ import type { BotContext } from '../../src/bot/context.js';
 import type { CommandSpec } from '../../src/bot/dispatcher.js';
 import type { InboundMessage } from '../../src/bot/event.js';
 import { optionValue, type ParsedCommand } from '../../src/core/command-parser.js';
-import { HuiyinError } from '../../src/core/errors.js';
+import { type ErrorCode, HuiyinError } from '../../src/core/errors.js';
 import { parseOccurredAt } from '../../src/core/occurred-at.js';
 import type { OrgUnit } from '../../src/core/org.js';
 import { route } from '../../src/core/routing.js';
@@ -41,7 +41,7 @@ export interface ReportArgs {
   largeImpact: boolean;
 }
 
-const fail = (code: string, message: string) => new HuiyinError(code, message, REPORT_USAGE);
+const fail = (code: ErrorCode, message: string) => new HuiyinError(code, message);
 
 /** Validates /上报 arguments; every problem is a HuiyinError that says what to type. */
 export function parseReportArgs(cmd: ParsedCommand, ctx: Pick<BotContext, 'org'>, now: Date): ReportArgs {
@@ -49,10 +49,7 @@ export function parseReportArgs(cmd: ParsedCommand, ctx: Pick<BotContext, 'org'>
   if (!title)
     throw fail('huiyin_missing_title', '缺少舆情标题。请在 /上报 后写上标题，含空格的标题请加引号。');
   if ([...title].length > MAX_TITLE_CHARS)
-    throw fail(
-      'huiyin_title_too_long',
-      `标题过长（超过 ${MAX_TITLE_CHARS} 字），请精简标题，详情可放在链接中。`,
-    );
+    throw fail('huiyin_too_long', `标题过长（超过 ${MAX_TITLE_CHARS} 字），请精简标题，详情可放在链接中。`);
 
   const categoryText = optionValue(cmd, '类别') ?? DEFAULT_CATEGORY;
   const category = findCategory(categoryText);

@@ -24,29 +24,28 @@ import {
   textAfterWords,
 } from './item-command.js';
 
-const REPORT_USAGE = '/报告 <编号> [说明]，例：/报告 YQ20261122-003 已电话报告省政府值班室';
+const ESCALATE_USAGE = '/报告 <编号> [说明]，例：/报告 YQ20261122-003 已电话报告省政府值班室';
 const PUBLISH_USAGE =
   '/发布 <编号> [渠道:<来源>] [链接:<网址>]，例：/发布 YQ20261122-003 渠道:微博 链接:https://…';
 const PRESS_USAGE = '/发布会 <编号> [说明]，例：/发布会 YQ20261122-003';
 export const UPDATE_USAGE =
   '/续报 <编号> [阶段] <内容>，例：/续报 YQ20261122-003 已完成现场处置；重大舆情：/续报 YQ20261122-003 快报事实 <内容>';
-const HANDLERS = ['spokesperson', 'officer', 'leader'] as const;
 
 const met = (clocks: ClockRow[]) =>
   clocks.length > 0 ? `已完成时限：${clocks.map((c) => `「${c.label}」`).join('')}。` : '';
 
 /** /报告: the item was reported to the superior (the 1 h clock of seed 000 五). */
-export const reportSuperiorCommand: CommandSpec = {
+export const escalateCommand: CommandSpec = {
   name: '报告',
   aliases: ['escalate'],
-  usage: REPORT_USAGE,
+  usage: ESCALATE_USAGE,
   summary: '记录已向上级报告（重大舆情须在事发后1小时内报告）',
   async handler(ctx) {
-    const item = await commandItem(ctx, REPORT_USAGE);
-    await requireRole(ctx, item, [...HANDLERS], '记录报告上级', REPORT_USAGE);
+    const item = await commandItem(ctx);
+    await requireRole(ctx, item, 'escalate');
     const note = ctx.command?.positional.slice(1).join(' ') ?? '';
-    const updated = await applyAction(ctx, item, 'report', 'reported_superior', { note });
-    const clocks = await satisfyClocks(ctx, item, byAction('report'));
+    const updated = await applyAction(ctx, item, 'escalate', 'escalated', { note });
+    const clocks = await satisfyClocks(ctx, item, byAction('escalate'));
     await refreshItem(ctx, updated);
     await ctx.reply(
       textMessage(`✅ ${item.number} 已记录向上级报告${note ? `：${note}` : ''}。${met(clocks)}`),
@@ -93,12 +92,11 @@ export async function recordResponse(
   ctx: BotContext,
   item: ItemRow,
   action: 'publish' | 'press_conference',
-  usage: string,
   data: Record<string, unknown>,
 ): Promise<OutMessage> {
-  await requireRole(ctx, item, [...HANDLERS], action === 'publish' ? '记录发布' : '记录新闻发布会', usage);
-  if (item.kind === 'message') {
-    throw new HuiyinError('huiyin_not_for_messages', '网民留言以办结回复为准，请使用 /办结。', usage);
+  await requireRole(ctx, item, action);
+  if (item.kind === 'netizen_message') {
+    throw new HuiyinError('huiyin_wrong_item_kind', '网民留言以办结回复为准，请使用 /办结。');
   }
   const eventKind = action === 'publish' ? 'published' : 'press_conference';
   const { updated, clocks, next } = await respondWith(ctx, item, action, eventKind, data);
@@ -119,30 +117,27 @@ async function unapprovedNote(ctx: BotContext, item: ItemRow): Promise<string> {
 }
 
 /** Refuses a release stage out of order: no going back, no skipping (re-issuing the current one is a further update). */
-function checkStage(ctx: BotContext, item: ItemRow, stage: number, usage: string) {
+function checkStage(ctx: BotContext, item: ItemRow, stage: number) {
   const name = (n: number) => RELEASE_STAGES[n - 1] as string;
   if (item.kind !== 'opinion' || !isMajor(item.level ?? item.proposedLevel)) {
     throw new HuiyinError(
       'huiyin_not_major',
       `发布阶段（${RELEASE_STAGES.join('、')}）用于重大、特别重大舆情；本条舆情请直接续报：/续报 ${item.number} <内容>。`,
-      usage,
     );
   }
   if (stage < item.releaseStage) {
     throw new HuiyinError(
       'huiyin_stage_order',
       `${item.number} 已进入「${name(item.releaseStage)}」阶段，不能回到「${name(stage)}」。${cite(ctx.pack, ctx.pack.clauses.releaseStages)}`,
-      usage,
     );
   }
   if (stage > RELEASE_STAGES.length) {
-    throw new HuiyinError('huiyin_stage_order', `${item.number} 已发布全部阶段，请直接续报。`, usage);
+    throw new HuiyinError('huiyin_stage_order', `${item.number} 已发布全部阶段，请直接续报。`);
   }
   if (stage > item.releaseStage + 1) {
     throw new HuiyinError(
       'huiyin_stage_order',
       `请先发布「${name(item.releaseStage + 1)}」，再发布「${name(stage)}」。${cite(ctx.pack, ctx.pack.clauses.releaseStages)}`,
-      usage,
     );
   }
 }
@@ -157,11 +152,10 @@ export async function releaseUpdate(
   item: ItemRow,
   stage: number | null,
   draft: string,
-  usage: string,
 ): Promise<OutMessage> {
-  await requireRole(ctx, item, [...HANDLERS], '续报', usage);
-  const text = requireText(draft, stage === null ? '续报内容' : '发布内容', usage);
-  if (stage !== null) checkStage(ctx, item, stage, usage);
+  await requireRole(ctx, item, 'update');
+  const text = requireText(draft, stage === null ? '续报内容' : '发布内容');
+  if (stage !== null) checkStage(ctx, item, stage);
   const action = stage !== null && item.state === 'claimed' ? 'publish' : 'update';
   const eventKind = stage !== null ? 'stage_released' : 'updated';
   const data = stage !== null ? { text, stage: RELEASE_STAGES[stage - 1] } : { text };
@@ -188,11 +182,10 @@ export async function releaseUpdate(
 async function respond(
   ctx: BotContext<InboundMessage>,
   action: 'publish' | 'press_conference',
-  usage: string,
   data: Record<string, unknown>,
 ) {
-  const item = await commandItem(ctx, usage);
-  await ctx.reply(await recordResponse(ctx, item, action, usage, data));
+  const item = await commandItem(ctx);
+  await ctx.reply(await recordResponse(ctx, item, action, data));
 }
 
 export const publishCommand: CommandSpec = {
@@ -205,8 +198,8 @@ export const publishCommand: CommandSpec = {
     const channelText = cmd ? optionValue(cmd, '来源') : undefined;
     const channel = channelText === undefined ? null : (findChannel(channelText) ?? null);
     if (channelText !== undefined && !channel)
-      throw new HuiyinError('huiyin_unknown_channel', `无法识别渠道「${channelText}」。`, PUBLISH_USAGE);
-    await respond(ctx, 'publish', PUBLISH_USAGE, {
+      throw new HuiyinError('huiyin_unknown_channel', `无法识别渠道「${channelText}」。`);
+    await respond(ctx, 'publish', {
       channel,
       link: cmd ? (optionValue(cmd, '链接') ?? null) : null,
     });
@@ -219,7 +212,7 @@ export const pressConferenceCommand: CommandSpec = {
   usage: PRESS_USAGE,
   summary: '记录已举行新闻发布会',
   handler: (ctx) =>
-    respond(ctx, 'press_conference', PRESS_USAGE, { note: ctx.command?.positional.slice(1).join(' ') ?? '' }),
+    respond(ctx, 'press_conference', { note: ctx.command?.positional.slice(1).join(' ') ?? '' }),
 };
 
 export const updateCommand: CommandSpec = {
@@ -228,11 +221,9 @@ export const updateCommand: CommandSpec = {
   usage: UPDATE_USAGE,
   summary: '续报最新进展（持续发布权威信息）；重大舆情可按 快报事实→慎报原因→详报措施→后报结果 分阶段发布',
   async handler(ctx) {
-    const item = await commandItem(ctx, UPDATE_USAGE);
+    const item = await commandItem(ctx);
     const second = ctx.command?.positional[1];
     const stage = second ? (findStage(second) ?? null) : null;
-    await ctx.reply(
-      await releaseUpdate(ctx, item, stage, textAfterWords(ctx, stage === null ? 1 : 2), UPDATE_USAGE),
-    );
+    await ctx.reply(await releaseUpdate(ctx, item, stage, textAfterWords(ctx, stage === null ? 1 : 2)));
   },
 };

@@ -7,7 +7,7 @@ import { itemUnits } from '../../db/schema.js';
 import type { BotContext } from '../../src/bot/context.js';
 import type { CommandSpec } from '../../src/bot/dispatcher.js';
 import { optionValue } from '../../src/core/command-parser.js';
-import { HuiyinError, isHuiyinError } from '../../src/core/errors.js';
+import { HuiyinError } from '../../src/core/errors.js';
 import { type OutMessage, parts, textMessage } from '../../src/core/message.js';
 import type { OrgUnit } from '../../src/core/org.js';
 import { cardMentions, itemCardFor } from '../cards/item-card.js';
@@ -17,14 +17,9 @@ import { applyAction, commandItem, redrawCard, refreshItem, requireRole } from '
 export const TRANSFER_USAGE =
   '/转办 <编号> 单位:<单位> [理由]，例：/转办 YQ20261122-003 单位:省公安厅 涉及治安案件，由公安部门处置';
 
-function targetUnit(ctx: BotContext, text: string | undefined, usage: string): OrgUnit {
-  if (!text?.trim()) throw new HuiyinError('huiyin_missing_unit', '缺少转办单位。', usage);
-  try {
-    return ctx.org.resolve(text);
-  } catch (err) {
-    if (isHuiyinError(err)) throw new HuiyinError(err.code, err.message, usage);
-    throw err;
-  }
+function targetUnit(ctx: BotContext, text: string | undefined): OrgUnit {
+  if (!text?.trim()) throw new HuiyinError('huiyin_missing_unit', '缺少转办单位。');
+  return ctx.org.resolve(text);
 }
 
 /**
@@ -38,19 +33,17 @@ export async function transferItem(
   item: ItemRow,
   unitText: string | undefined,
   reason: string,
-  usage: string,
 ): Promise<OutMessage> {
   // The unit that owns the item (or coordinates it) hands it on, not a co-responsible department.
-  await requireRole(ctx, item, ['leader', 'approver'], '转办', usage, ['coordinator']);
-  const target = targetUnit(ctx, unitText, usage);
+  await requireRole(ctx, item, 'transfer');
+  const target = targetUnit(ctx, unitText);
   if (target.id === item.ownerUnitId)
-    throw new HuiyinError('huiyin_same_unit', `${target.name}已是该舆情的责任单位。`, usage);
+    throw new HuiyinError('huiyin_same_unit', `${target.name}已是该舆情的责任单位。`);
   const chatId = await unitChat(ctx.tx, ctx.platform, target.id);
   if (!chatId) {
     throw new HuiyinError(
       'huiyin_unit_unbound',
       `${target.name}在本平台尚未绑定群聊，转办后无人收到通知，因此未转办。请该单位管理员先在其工作群发送 /绑定 单位:${target.name}。`,
-      usage,
     );
   }
   const from = ctx.org.get(item.ownerUnitId);
@@ -113,9 +106,9 @@ export const transferCommand: CommandSpec = {
   usage: TRANSFER_USAGE,
   summary: '转办给其他单位处置（责任单位、协调单位的领导、审核人）',
   async handler(ctx) {
-    const item = await commandItem(ctx, TRANSFER_USAGE);
+    const item = await commandItem(ctx);
     const unit = ctx.command ? (optionValue(ctx.command, '单位') ?? undefined) : undefined;
     const reason = ctx.command?.positional.slice(1).join(' ').trim() ?? '';
-    await ctx.reply(await transferItem(ctx, item, unit, reason, TRANSFER_USAGE));
+    await ctx.reply(await transferItem(ctx, item, unit, reason));
   },
 };

@@ -17,6 +17,7 @@ import type { CommandSpec } from '../../src/bot/dispatcher.js';
 import { HuiyinError } from '../../src/core/errors.js';
 import { type OutMessage, type Part, textMessage } from '../../src/core/message.js';
 import type { OrgUnit } from '../../src/core/org.js';
+import { mayAct } from '../../src/core/permissions.js';
 import { cite } from '../../src/core/policy-pack.js';
 import { approvalCard, decisionLine } from '../cards/approval-card.js';
 import {
@@ -39,9 +40,6 @@ export const WITHDRAW_USAGE = '/撤回 <编号>，例：/撤回 YQ20261122-003';
 
 /** The words that confirm the 保密审查 in /同意; anything else (未做保密审查) does not. */
 const SECRECY_WORDS = ['保密审查', '已保密审查', '已完成保密审查', '保密审查已完成'];
-
-const DRAFTERS = ['spokesperson', 'officer', 'leader'] as const;
-const DECIDERS = ['approver', 'leader'] as const;
 
 /** Who decides for a unit: its approvers, or its leaders when it has none. */
 async function decidersOf(ctx: BotContext, unitId: string) {
@@ -81,20 +79,14 @@ async function refreshApprovalCards(ctx: BotContext, item: ItemRow, wording: Wor
  * the responsible unit's approvers (in the item's thread), and to the approvers of every other
  * agency the wording names, each @-mentioned.
  */
-export async function submitWording(
-  ctx: BotContext,
-  item: ItemRow,
-  draft: string,
-  usage: string,
-): Promise<OutMessage> {
-  await requireRole(ctx, item, [...DRAFTERS], '提交口径', usage);
-  const text = requireText(draft, '口径内容', usage);
+export async function submitWording(ctx: BotContext, item: ItemRow, draft: string): Promise<OutMessage> {
+  await requireRole(ctx, item, 'submit_wording');
+  const text = requireText(draft, '口径内容');
   const pendingNow = await latestWording(ctx.tx, item.id);
   if (pendingNow?.status === 'pending') {
     throw new HuiyinError(
       'huiyin_wording_pending',
       `${item.number} 已有口径在审核中（拟稿：${pendingNow.drafterName}）。请等待审核结果，或先发送 /撤回 ${item.number} 撤回后再提交。`,
-      usage,
     );
   }
   // Someone other than the drafter must be able to approve, or the item would wait for ever.
@@ -103,7 +95,6 @@ export async function submitWording(
     throw new HuiyinError(
       'huiyin_no_approver',
       `${unitName(ctx, item.ownerUnitId)}除拟稿人外没有登记审核人或领导，口径无人可以审核。请在组织目录中补充（roles: [approver]）。`,
-      usage,
     );
   }
   // An agency with nobody registered to decide cannot hold the wording up; the reply says so.
@@ -174,8 +165,8 @@ export const wordingCommand: CommandSpec = {
   usage: WORDING_USAGE,
   summary: '提交回应口径，报本单位审核人审核（涉及其他单位的同时请其确认）',
   async handler(ctx) {
-    const item = await commandItem(ctx, WORDING_USAGE);
-    await ctx.reply(await submitWording(ctx, item, textAfterWords(ctx, 1), WORDING_USAGE));
+    const item = await commandItem(ctx);
+    await ctx.reply(await submitWording(ctx, item, textAfterWords(ctx, 1)));
   },
 };
 
@@ -245,7 +236,6 @@ export async function decideWording(
   unitIds: string[],
   decision: 'approved' | 'rejected',
   input: { secrecy: boolean; reason: string },
-  usage: string,
 ): Promise<OutMessage> {
   // Two units deciding at once: the second waits here, then sees the first one's decision.
   const locked = await lockWording(ctx.tx, seen.id);
@@ -253,23 +243,18 @@ export async function decideWording(
   if (!locked || !item || locked.status !== 'pending') throw staleError();
   const wording = locked;
   const decided = new Set((await decisionsOf(ctx.tx, wording.id)).map((d) => d.unitId));
-  const mine = unitIds.filter((id) =>
-    ctx.actor?.memberships.some(
-      (m) => m.unitId === id && m.roles.some((r) => (DECIDERS as readonly string[]).includes(r)),
-    ),
-  );
+  const action = decision === 'approved' ? 'approve_wording' : 'reject_wording';
+  const mine = unitIds.filter((id) => mayAct(ctx.actor?.memberships ?? [], [id], action));
   if (mine.length === 0) {
     throw new HuiyinError(
       'huiyin_not_allowed',
       `只有${unitIds.map((id) => unitName(ctx, id)).join('、')}的审核人、领导可以审核此口径。`,
-      usage,
     );
   }
   if (wording.drafterPersonId && wording.drafterPersonId === ctx.actor?.person.id) {
     throw new HuiyinError(
       'huiyin_own_wording',
       '拟稿人不能审核自己提交的口径，请由本单位其他审核人或领导审核。',
-      usage,
     );
   }
   const pending = mine.filter((id) => !decided.has(id));
@@ -279,17 +264,15 @@ export async function decideWording(
     throw new HuiyinError(
       'huiyin_already_decided',
       `${mine.map((id) => unitName(ctx, id)).join('、')}已审核过此口径，正等待其他单位审核。`,
-      usage,
     );
   }
   if (decision === 'approved' && !input.secrecy) {
     throw new HuiyinError(
       'huiyin_secrecy_unconfirmed',
       `同意前须确认已完成保密审查${ctx.event.kind === 'card_action' ? '：请勾选「已完成保密审查」后再点同意' : ''}。`,
-      usage,
     );
   }
-  const reason = decision === 'rejected' ? requireText(input.reason, '退回理由', usage, 500) : null;
+  const reason = decision === 'rejected' ? requireText(input.reason, '退回理由', 500) : null;
   for (const unitId of pending) {
     const recorded = await recordDecision(ctx.tx, {
       wordingId: wording.id,
@@ -388,10 +371,10 @@ export async function dropPendingWording(ctx: BotContext, itemId: number): Promi
 }
 
 /** 撤回: the drafter, or a handler of the responsible unit, takes a wording under review back. */
-export async function withdrawWording(ctx: BotContext, seen: WordingRow, usage: string): Promise<OutMessage> {
+export async function withdrawWording(ctx: BotContext, seen: WordingRow): Promise<OutMessage> {
   const current = await findItemById(ctx.tx, seen.itemId);
   if (current && seen.drafterPersonId !== ctx.actor?.person.id)
-    await requireRole(ctx, current, [...DRAFTERS], '撤回口径（拟稿人本人也可以）', usage);
+    await requireRole(ctx, current, 'withdraw_wording');
   const { wording, item } = await closePending(ctx, seen);
   const updated = await applyAction(ctx, item, 'withdraw_wording', 'wording_withdrawn', {
     wordingId: wording.id,
@@ -408,17 +391,17 @@ export const withdrawCommand: CommandSpec = {
   usage: WITHDRAW_USAGE,
   summary: '撤回审核中的口径（拟稿人，或责任单位的新闻发言人、工作人员、领导）',
   async handler(ctx) {
-    const item = await commandItem(ctx, WITHDRAW_USAGE);
-    const wording = await pendingWording(ctx, item, WITHDRAW_USAGE);
-    await ctx.reply(await withdrawWording(ctx, wording, WITHDRAW_USAGE));
+    const item = await commandItem(ctx);
+    const wording = await pendingWording(ctx, item);
+    await ctx.reply(await withdrawWording(ctx, wording));
   },
 };
 
 /** The item's wording waiting for approval, for the text commands. */
-async function pendingWording(ctx: BotContext, item: ItemRow, usage: string): Promise<WordingRow> {
+async function pendingWording(ctx: BotContext, item: ItemRow): Promise<WordingRow> {
   const w = await latestWording(ctx.tx, item.id);
   if (w?.status === 'pending') return w;
-  throw new HuiyinError('huiyin_no_pending_wording', `${item.number} 当前没有待审核的口径。`, usage);
+  throw new HuiyinError('huiyin_no_pending_wording', `${item.number} 当前没有待审核的口径。`);
 }
 
 export const approveCommand: CommandSpec = {
@@ -427,12 +410,10 @@ export const approveCommand: CommandSpec = {
   usage: APPROVE_USAGE,
   summary: '同意待审核的口径，须确认已完成保密审查（审核人、领导）',
   async handler(ctx) {
-    const item = await commandItem(ctx, APPROVE_USAGE);
-    const wording = await pendingWording(ctx, item, APPROVE_USAGE);
+    const item = await commandItem(ctx);
+    const wording = await pendingWording(ctx, item);
     const secrecy = (ctx.command?.positional.slice(1) ?? []).some((w) => SECRECY_WORDS.includes(w));
-    await ctx.reply(
-      await decideWording(ctx, wording, wording.unitIds, 'approved', { secrecy, reason: '' }, APPROVE_USAGE),
-    );
+    await ctx.reply(await decideWording(ctx, wording, wording.unitIds, 'approved', { secrecy, reason: '' }));
   },
 };
 
@@ -442,18 +423,11 @@ export const rejectCommand: CommandSpec = {
   usage: REJECT_USAGE,
   summary: '退回待审核的口径并说明理由（审核人、领导）',
   async handler(ctx) {
-    const item = await commandItem(ctx, REJECT_USAGE);
+    const item = await commandItem(ctx);
     const reason = textAfterWords(ctx, 1);
-    const wording = await pendingWording(ctx, item, REJECT_USAGE);
+    const wording = await pendingWording(ctx, item);
     await ctx.reply(
-      await decideWording(
-        ctx,
-        wording,
-        wording.unitIds,
-        'rejected',
-        { secrecy: false, reason },
-        REJECT_USAGE,
-      ),
+      await decideWording(ctx, wording, wording.unitIds, 'rejected', { secrecy: false, reason }),
     );
   },
 };

@@ -69,9 +69,9 @@ export const baoshanForestry2020 = policyPackSchema.parse({
   clocks: {
     rules: [
       {
-        kind: 'report_superior',
+        kind: 'escalate',
         label: '报告上级',
-        action: 'report',
+        action: 'escalate',
         appliesTo: 'opinion',
         when: [{ levels: ['重大', '特别重大'] }],
         from: 'occurred',

@@ -74,9 +74,9 @@ export const qinzhouCity = policyPackSchema.parse({
   clocks: {
     rules: [
       {
-        kind: 'report_superior',
+        kind: 'escalate',
         label: '报告上级',
-        action: 'report',
+        action: 'escalate',
         appliesTo: 'opinion',
         // 附件1 三 ties the report to 特别重大/重大 突发事件, at the same time as the facts.
         when: [{ levels: ['重大', '特别重大'], emergency: true }],

@@ -64,9 +64,9 @@ export const yn2016106 = policyPackSchema.parse({
   clocks: {
     rules: [
       {
-        kind: 'report_superior',
+        kind: 'escalate',
         label: '报告上级',
-        action: 'report',
+        action: 'escalate',
         appliesTo: 'opinion',
         when: [{ levels: ['重大', '特别重大'] }],
         from: 'occurred',
@@ -117,16 +117,16 @@ export const yn2016106 = policyPackSchema.parse({
       },
       ...(
         [
-          ['message_praise', '表扬感谢', 5],
-          ['message_advice', '谏言咨询', 10],
-          ['message_appeal', '申诉求助', 20],
+          ['netizen_message_praise', '表扬感谢', 5],
+          ['netizen_message_advice', '谏言咨询', 10],
+          ['netizen_message_appeal', '申诉求助', 20],
         ] as const
-      ).map(([kind, messageType, workingDays]) => ({
+      ).map(([kind, netizenMessageType, workingDays]) => ({
         kind,
         label: '办结并回复网民',
         action: 'close' as const,
-        appliesTo: 'message' as const,
-        when: [{ messageType }],
+        appliesTo: 'netizen_message' as const,
+        when: [{ netizenMessageType }],
         from: 'accepted' as const,
         workingDays,
         clause: {

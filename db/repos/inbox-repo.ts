@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
-import { inbox } from '../schema.js';
+import { inbox, processedEvents } from '../schema.js';
 import { nextAttemptAfter } from './backoff.js';
 
 export type InboxRow = typeof inbox.$inferSelect;
@@ -82,4 +82,17 @@ export async function inboxBacklog(db: Db): Promise<number> {
     .from(inbox)
     .where(eq(inbox.status, 'pending'));
   return row?.n ?? 0;
+}
+
+/**
+ * Records that an event is being handled; false when it was handled before (a redelivery).
+ * Called inside the handling transaction, so a handler that fails leaves no mark.
+ */
+export async function markProcessed(db: Db, platform: string, eventId: string, at: Date): Promise<boolean> {
+  const claimed = await db
+    .insert(processedEvents)
+    .values({ platform, eventId, receivedAt: at })
+    .onConflictDoNothing()
+    .returning({ id: processedEvents.eventId });
+  return claimed.length > 0;
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Db } from '../../db/client.js';
+import { markProcessed } from '../../db/repos/inbox-repo.js';
 import { chatUnit, findActor } from '../../db/repos/org-repo.js';
-import { processedEvents } from '../../db/schema.js';
 import { parseCommand } from '../core/command-parser.js';
 import { HuiyinError, isHuiyinError } from '../core/errors.js';
 import { textMessage } from '../core/message.js';
@@ -100,16 +100,14 @@ export class Dispatcher {
   async dispatch(event: InboundEvent): Promise<DispatchResult> {
     // A message handled late (after a retry) still counts from when it was sent.
     const now = event.kind === 'message' ? event.sentAt : this.deps.clock.now();
-    if (event.kind === 'message' && !event.addressed && !parseCommand(event.text))
-      return { status: 'ignored' };
+    // Parsed once here; handlers read ctx.command.
+    const command = event.kind === 'message' ? parseCommand(event.text) : null;
+    if (event.kind === 'message' && !event.addressed && !command) return { status: 'ignored' };
+    const spec = command ? this.findCommand(command.name) : undefined;
     const org = await this.deps.org();
     const result = await this.deps.db.transaction(async (tx) => {
-      const claimed = await tx
-        .insert(processedEvents)
-        .values({ platform: event.platform, eventId: event.eventId, receivedAt: now })
-        .onConflictDoNothing()
-        .returning({ id: processedEvents.eventId });
-      if (claimed.length === 0) return { status: 'duplicate' } as const;
+      if (!(await markProcessed(tx, event.platform, event.eventId, now)))
+        return { status: 'duplicate' } as const;
       const actorId = event.kind === 'message' ? event.sender.id : event.operator.id;
       const actor = await findActor(tx, event.platform, actorId);
       const unitId = await chatUnit(tx, event.platform, event.chatId);
@@ -118,7 +116,8 @@ export class Dispatcher {
         // A savepoint: a refused command leaves no trace but its reply.
         const response = await tx.transaction(async (sp) => {
           const ctx = new BotContext(event, sp, now, org, this.deps.pack, actor, unitId, this.deps.log);
-          await compose<BotContext>([...this.middleware, (c) => this.route(c)])(ctx);
+          ctx.command = command ?? undefined;
+          await compose<BotContext>([...this.middleware, (c) => this.route(c, spec)])(ctx);
           return ctx.response;
         });
         return { status: 'handled', response } as const;
@@ -130,8 +129,8 @@ export class Dispatcher {
           eventId: event.eventId,
         });
         if (event.kind === 'message') {
-          const usage = err.usage ?? this.usageFor(event);
-          await outer.reply(textMessage(`❌ ${err.message}`, usage ? `\n用法：${usage}` : ''));
+          // The usage of the command they typed: what would have worked.
+          await outer.reply(textMessage(`❌ ${err.message}`, `\n用法：${spec?.usage ?? '/帮助'}`));
           return { status: 'rejected', response: {} } as const;
         }
         return { status: 'rejected', response: { toast: { type: 'error', content: err.message } } } as const;
@@ -141,22 +140,15 @@ export class Dispatcher {
     return result;
   }
 
-  private usageFor(event: InboundMessage): string | undefined {
-    const cmd = parseCommand(event.text);
-    return cmd ? this.findCommand(cmd.name)?.usage : undefined;
-  }
-
-  private async route(ctx: BotContext): Promise<void> {
+  private async route(ctx: BotContext, spec: CommandSpec | undefined): Promise<void> {
     if (ctx.event.kind === 'card_action') return this.routeAction(ctx as BotContext<CardActionEvent>);
     const mctx = ctx as BotContext<InboundMessage>;
-    const cmd = parseCommand(mctx.event.text);
-    const spec = cmd ? this.findCommand(cmd.name) : undefined;
+    const cmd = mctx.command;
     const length = [...mctx.event.text].length;
     if (length > MAX_MESSAGE_CHARS) {
       throw new HuiyinError(
         'huiyin_too_long',
         `消息过长（${length} 字），单条命令不能超过 ${MAX_MESSAGE_CHARS} 字。请精简标题，详细内容可放在链接中。`,
-        spec?.usage ?? '/帮助',
       );
     }
     if (!cmd) {
@@ -169,13 +161,8 @@ export class Dispatcher {
     }
     if (!spec) {
       const names = this.specs.map((s) => `/${s.name}`).join(' ');
-      throw new HuiyinError(
-        'huiyin_unknown_command',
-        `未知命令「/${cmd.name}」。可用命令：${names}`,
-        '/帮助',
-      );
+      throw new HuiyinError('huiyin_unknown_command', `未知命令「/${cmd.name}」。可用命令：${names}`);
     }
-    mctx.command = cmd;
     await spec.handler(mctx);
   }
 

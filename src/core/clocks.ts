@@ -4,27 +4,27 @@ import { isMajor } from './vocabulary.js';
 import { type WorkingDayCalendar, workingDayDeadline, workingDaysBefore } from './working-days.js';
 
 /** What satisfies a clock. */
-export const CLOCK_ACTIONS = ['report', 'publish', 'press_conference', 'close'] as const;
+export const CLOCK_ACTIONS = ['escalate', 'publish', 'press_conference', 'close'] as const;
 export type ClockAction = (typeof CLOCK_ACTIONS)[number];
 export const ACTION_LABELS: Record<ClockAction, string> = {
-  report: '报告',
+  escalate: '报告',
   publish: '发布',
   press_conference: '发布会',
   close: '办结',
 };
 
 /** 网民留言 types of seed 000 四(三). */
-export const MESSAGE_TYPES = ['表扬感谢', '谏言咨询', '申诉求助'] as const;
-export type MessageType = (typeof MESSAGE_TYPES)[number];
+export const NETIZEN_MESSAGE_TYPES = ['表扬感谢', '谏言咨询', '申诉求助'] as const;
+export type NetizenMessageType = (typeof NETIZEN_MESSAGE_TYPES)[number];
 
 /** The facts about an item that decide its clocks. */
 export interface ClockFacts {
-  kind: 'opinion' | 'message';
+  kind: 'opinion' | 'netizen_message';
   level: string | null;
   emergency: boolean;
   casualties: boolean;
   largeImpact: boolean;
-  messageType: MessageType | null;
+  netizenMessageType: NetizenMessageType | null;
   occurredAt: Date;
   acceptedAt: Date | null;
 }
@@ -50,7 +50,7 @@ function holds(rule: ClockRule, f: ClockFacts): boolean {
       (c.emergency === undefined || c.emergency === f.emergency) &&
       (c.casualties === undefined || c.casualties === f.casualties) &&
       (c.largeImpact === undefined || c.largeImpact === f.largeImpact) &&
-      (c.messageType === undefined || c.messageType === f.messageType),
+      (c.netizenMessageType === undefined || c.netizenMessageType === f.netizenMessageType),
   );
 }
 

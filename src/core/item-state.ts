@@ -24,7 +24,7 @@ export const ITEM_ACTIONS = {
   publish: '发布',
   press_conference: '发布会',
   update: '续报',
-  report: '报告上级',
+  escalate: '报告上级',
   extend: '延期',
   close: '办结',
 } as const;
@@ -56,7 +56,7 @@ export const TRANSITIONS: Transition[] = [
   { action: 'press_conference', from: ['claimed', 'responding'], to: 'responding' },
   { action: 'update', from: ['responding'] },
   // Reporting to the superior may not wait for a claim: its clock runs from 事发.
-  { action: 'report', from: ['reported', 'claimed', 'awaiting_approval', 'responding'] },
+  { action: 'escalate', from: ['reported', 'claimed', 'awaiting_approval', 'responding'] },
   { action: 'extend', from: ['reported', 'claimed'] },
   { action: 'close', from: ['claimed', 'responding'], to: 'closed' },
 ];

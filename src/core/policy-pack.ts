@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CLOCK_ACTIONS, MESSAGE_TYPES } from './clocks.js';
+import { CLOCK_ACTIONS, NETIZEN_MESSAGE_TYPES } from './clocks.js';
 import { LEVELS } from './vocabulary.js';
 
 /** A provision: its number in the document, its words, and the document when it is not the pack's own. */
@@ -16,7 +16,7 @@ const condition = z
     emergency: z.boolean().optional(),
     casualties: z.boolean().optional(),
     largeImpact: z.boolean().optional(),
-    messageType: z.enum(MESSAGE_TYPES).optional(),
+    netizenMessageType: z.enum(NETIZEN_MESSAGE_TYPES).optional(),
   })
   .strict();
 
@@ -26,7 +26,7 @@ const clockRule = z
     label: z.string().min(1),
     /** The action that satisfies the clock. */
     action: z.enum(CLOCK_ACTIONS),
-    appliesTo: z.enum(['opinion', 'message']),
+    appliesTo: z.enum(['opinion', 'netizen_message']),
     /** Any one condition suffices; none listed means always. */
     when: z.array(condition).default([]),
     /** Not when one of these clocks applies ("every other item"). */

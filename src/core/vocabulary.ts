@@ -136,3 +136,7 @@ export function findStage(input: string): number | undefined {
   const i = RELEASE_STAGES.findIndex((s) => s.startsWith(w));
   return i === -1 ? undefined : i + 1;
 }
+
+/** What an item is: a 舆情 (opinion) or a 网民留言 (netizen message, with working-day clocks). */
+export const ITEM_KINDS = ['opinion', 'netizen_message'] as const;
+export type ItemKind = (typeof ITEM_KINDS)[number];

@@ -29,7 +29,7 @@ const opinion = (f: {
   largeImpact: boolean;
 }): ClockFacts => ({
   kind: 'opinion',
-  messageType: null,
+  netizenMessageType: null,
   acceptedAt: null,
   ...f,
 });
@@ -45,7 +45,7 @@ describe('clock planning for 舆情 (seed 000), as properties over random 事发
         const major = f.level === '重大' || f.level === '特别重大';
         const press = (major && f.emergency) || f.casualties || f.largeImpact;
         const expected: Record<string, number> = {};
-        if (major) expected.report_superior = H;
+        if (major) expected.escalate = H;
         if (f.emergency) expected.publish_facts = H;
         if (press) expected.press_conference = 24 * H;
         else expected.respond = 48 * H;
@@ -60,8 +60,7 @@ describe('clock planning for 舆情 (seed 000), as properties over random 事发
         for (const c of planClocks(rules, opinion(f), cal)) {
           const offsets = c.reminders.map((r) => (r.getTime() - c.startsAt.getTime()) / 60_000);
           expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
-          if (c.kind === 'report_superior' || c.kind === 'publish_facts')
-            expect(offsets).toEqual([30, 48, 50]);
+          if (c.kind === 'escalate' || c.kind === 'publish_facts') expect(offsets).toEqual([30, 48, 50]);
           else {
             const hours = (c.dueAt.getTime() - c.startsAt.getTime()) / H;
             expect(offsets).toEqual([24, 6, 1].map((b) => (hours - b) * 60).filter((m) => m > 0));
@@ -97,12 +96,12 @@ describe('网民留言 clocks', () => {
     ['谏言咨询', '2026-09-30T02:00:00Z', '2026-10-20T16:00:00.000Z'],
     // Spring Festival: 02-15…02-23 off, 02-14 and 02-28 (Saturdays) worked.
     ['申诉求助', '2026-02-12T02:00:00Z', '2026-03-18T16:00:00.000Z'],
-  ] as const)('%s accepted %s is due %s', (messageType, accepted, due) => {
+  ] as const)('%s accepted %s is due %s', (netizenMessageType, accepted, due) => {
     const [c] = planClocks(
       rules,
       {
-        kind: 'message',
-        messageType,
+        kind: 'netizen_message',
+        netizenMessageType,
         acceptedAt: new Date(accepted),
         occurredAt: new Date(accepted),
         level: null,

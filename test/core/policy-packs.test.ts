@@ -30,7 +30,7 @@ const opinion = (f: Partial<ClockFacts>): ClockFacts => ({
   emergency: false,
   casualties: false,
   largeImpact: false,
-  messageType: null,
+  netizenMessageType: null,
   occurredAt: OCCURRED,
   acceptedAt: null,
   ...f,
@@ -50,13 +50,13 @@ const EXPECTED: Record<string, Record<keyof typeof SCENARIOS, [string, string][]
   'yn-2016-106': {
     ordinary: [['respond', at(48)]],
     major: [
-      ['report_superior', at(1)],
+      ['escalate', at(1)],
       ['respond', at(48)],
     ],
     majorEmergency: [
+      ['escalate', at(1)],
       ['press_conference', at(24)],
       ['publish_facts', at(1)],
-      ['report_superior', at(1)],
     ],
     casualties: [['press_conference', at(24)]],
     largeImpact: [['press_conference', at(24)]],
@@ -68,8 +68,8 @@ const EXPECTED: Record<string, Record<keyof typeof SCENARIOS, [string, string][]
   // 001 五 sets only the 1 h report for 重大.
   'baoshan-forestry-2020': {
     ordinary: [],
-    major: [['report_superior', at(1)]],
-    majorEmergency: [['report_superior', at(1)]],
+    major: [['escalate', at(1)]],
+    majorEmergency: [['escalate', at(1)]],
     casualties: [],
     largeImpact: [],
     ordinaryEmergency: [],
@@ -80,8 +80,8 @@ const EXPECTED: Record<string, Record<keyof typeof SCENARIOS, [string, string][]
     ordinary: [['respond', at(48)]],
     major: [['respond', at(48)]],
     majorEmergency: [
+      ['escalate', at(1)],
       ['publish_facts', at(1)],
-      ['report_superior', at(1)],
       ['respond', at(48)],
     ],
     casualties: [['press_conference', at(24)]],
@@ -167,11 +167,11 @@ describe.each(packs.map((p) => [p.id, p] as const))('policy pack %s', (id, pack)
 describe('packs without 网民留言 limits', () => {
   it.each(['baoshan-forestry-2020', 'qinzhou-city', 'province-2013'])('%s has no working-day clock', (id) => {
     const pack = policyPack(id);
-    expect(pack.clocks.rules.filter((r) => r.appliesTo === 'message' || r.workingDays)).toEqual([]);
+    expect(pack.clocks.rules.filter((r) => r.appliesTo === 'netizen_message' || r.workingDays)).toEqual([]);
     const message: ClockFacts = {
       ...opinion({}),
-      kind: 'message',
-      messageType: '谏言咨询',
+      kind: 'netizen_message',
+      netizenMessageType: '谏言咨询',
       acceptedAt: OCCURRED,
     };
     expect(planClocks(pack.clocks.rules, message, cal)).toEqual([]);

@@ -3,6 +3,7 @@ import type { PgTable } from 'drizzle-orm/pg-core';
 import { describe, expect, it } from 'vitest';
 import type { Database } from '../../db/client.js';
 import { chatBindings, itemCounters, itemEvents, items, itemUnits } from '../../db/schema.js';
+import { parseCommand } from '../../src/core/command-parser.js';
 import { DB_KINDS } from '../helpers/databases.js';
 import { textOf, useHarness } from '../helpers/harness.js';
 
@@ -56,6 +57,9 @@ describe.each(DB_KINDS)('bad input (%s)', (kind) => {
       expect(reply).toContain(expected);
       expect(reply).toMatch(/^❌ /);
       expect(reply).toContain('用法：/');
+      // The usage is the one of the command typed (an unknown command points at /帮助).
+      const typed = parseCommand(text)?.name ?? '';
+      expect(reply).toContain(`用法：${t.h.service.dispatcher.findCommand(typed)?.usage ?? '/帮助'}`);
       expect(await stored(t.database.db)).toEqual(before);
     },
   );

@@ -123,7 +123,7 @@ describe.each(DB_KINDS)('response clocks in the thread (%s)', (kind) => {
         ['continuing', 'cancelled'],
         ['press_conference', 'satisfied'],
         ['publish_facts', 'satisfied'],
-        ['report_superior', 'satisfied'],
+        ['escalate', 'satisfied'],
       ].sort(),
     );
     const pending = await h.db

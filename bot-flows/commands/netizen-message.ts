@@ -1,6 +1,6 @@
 import { insertItem, insertItemEvent, nextItemNumber } from '../../db/repos/item-repo.js';
 import type { CommandSpec } from '../../src/bot/dispatcher.js';
-import { MESSAGE_TYPES, type MessageType, timeLeft } from '../../src/core/clocks.js';
+import { NETIZEN_MESSAGE_TYPES, type NetizenMessageType, timeLeft } from '../../src/core/clocks.js';
 import { optionValue } from '../../src/core/command-parser.js';
 import { HuiyinError } from '../../src/core/errors.js';
 import { textMessage } from '../../src/core/message.js';
@@ -14,14 +14,14 @@ import { startClocks } from '../clocks/plan.js';
 const USAGE =
   '/留言 <类型> <标题> [受理:<日期>] [单位:<承办单位>]\n类型：表扬感谢、谏言咨询、申诉求助；受理默认今天。\n例：/留言 申诉求助 “小区停水三天无人处理” 受理:2026-11-20';
 
-const TYPE_ALIASES: Record<MessageType, string[]> = {
+const TYPE_ALIASES: Record<NetizenMessageType, string[]> = {
   表扬感谢: ['表扬', '感谢', '表扬和感谢', 'praise'],
   谏言咨询: ['谏言', '咨询', '谏言和咨询', 'advice'],
   申诉求助: ['申诉', '求助', '申诉和寻求解决', 'appeal'],
 };
 
 const findType = (s: string) =>
-  MESSAGE_TYPES.find((t) => t === s.trim() || TYPE_ALIASES[t].includes(s.trim().toLowerCase()));
+  NETIZEN_MESSAGE_TYPES.find((t) => t === s.trim() || TYPE_ALIASES[t].includes(s.trim().toLowerCase()));
 
 /** 受理 as a Shanghai calendar day: 2026-11-20, 11-20, 今天, 昨天, 前天. */
 function acceptedDay(text: string, now: Date): Date {
@@ -44,16 +44,15 @@ function acceptedDay(text: string, now: Date): Date {
   }
   if (!day)
     throw new HuiyinError(
-      'huiyin_bad_date',
+      'huiyin_bad_time',
       `无法识别受理日期「${text}」，请写 2026-11-20、11-20、今天 或 昨天。`,
-      USAGE,
     );
-  if (day > now) throw new HuiyinError('huiyin_future_date', `受理日期「${text}」晚于今天。`, USAGE);
+  if (day > now) throw new HuiyinError('huiyin_future_time', `受理日期「${text}」晚于今天。`);
   return day;
 }
 
 /** /留言: a 网民留言 with its working-day clock (5 / 10 / 20 working days, seed 000 四(三)). */
-export const messageCommand: CommandSpec = {
+export const netizenMessageCommand: CommandSpec = {
   name: '留言',
   aliases: ['message'],
   usage: USAGE,
@@ -64,24 +63,22 @@ export const messageCommand: CommandSpec = {
     const type = typeText ? findType(typeText) : undefined;
     if (!type) {
       throw new HuiyinError(
-        'huiyin_unknown_message_type',
+        'huiyin_unknown_netizen_message_type',
         typeText ? `无法识别留言类型「${typeText}」。` : '缺少留言类型。',
-        USAGE,
       );
     }
     const title = titleWords.join(' ').trim();
-    if (!title) throw new HuiyinError('huiyin_missing_title', '缺少留言标题。', USAGE);
+    if (!title) throw new HuiyinError('huiyin_missing_title', '缺少留言标题。');
     const unitText = cmd ? optionValue(cmd, '单位') : undefined;
     const unit = unitText ? ctx.org.resolve(unitText) : ctx.chatUnitId ? ctx.org.get(ctx.chatUnitId) : null;
     if (!unit)
-      throw new HuiyinError('huiyin_no_unit', '本群未绑定单位，请用「单位:<承办单位>」指明承办单位。', USAGE);
+      throw new HuiyinError('huiyin_missing_unit', '本群未绑定单位，请用「单位:<承办单位>」指明承办单位。');
     // Only the 承办单位 itself or a superior that assigns it (转办、交办) may register its 留言.
     const chain = ctx.org.ancestry(unit).map((u) => u.id);
     if (!ctx.actor?.memberships.some((m) => chain.includes(m.unitId))) {
       throw new HuiyinError(
         'huiyin_not_allowed',
         `只有${unit.name}或其上级单位的人员可以为${unit.name}登记网民留言。`,
-        USAGE,
       );
     }
     const acceptedText = cmd ? optionValue(cmd, '受理') : undefined;
@@ -94,8 +91,8 @@ export const messageCommand: CommandSpec = {
         number,
         title,
         category: '网民留言',
-        kind: 'message',
-        messageType: type,
+        kind: 'netizen_message',
+        netizenMessageType: type,
         acceptedAt,
         occurredAt: acceptedAt,
         reportedAt: ctx.now,
@@ -115,11 +112,11 @@ export const messageCommand: CommandSpec = {
     );
     await insertItemEvent(ctx.tx, {
       itemId: item.id,
-      kind: 'message_registered',
+      kind: 'netizen_message_registered',
       actorPersonId: ctx.actor?.person.id ?? null,
       actorName: ctx.actorName,
       at: ctx.now,
-      data: { title, messageType: type, acceptedAt: acceptedAt.toISOString(), unitId: unit.id },
+      data: { title, netizenMessageType: type, acceptedAt: acceptedAt.toISOString(), unitId: unit.id },
     });
     const mentions = await cardMentions(ctx, item, unit.id);
     const card = itemCard(

@@ -1,0 +1,61 @@
+import type { ItemAction } from './item-state.js';
+
+/** A person's roles in a unit, as the org directory gives them. */
+export const ROLES = ['spokesperson', 'leader', 'approver', 'officer', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ROLE_NAMES: Record<Role, string> = {
+  spokesperson: '新闻发言人',
+  officer: '工作人员',
+  leader: '领导',
+  approver: '审核人',
+  admin: '管理员',
+};
+
+/** How a unit other than the owner takes part in an item (item_units.role). */
+export type ItemUnitRole = 'responsible' | 'coordinator' | 'cc';
+
+/**
+ * Who may take each item action: a person holding one of `roles` in the item's owning unit or
+ * in a unit that takes part in it as one of `units`. `what` completes the refusal
+ * 「只有…的…可以<what>。」. Beside the state machine's transitions (item-state.ts): one says
+ * when an action may happen, this says by whom.
+ */
+export interface Permission {
+  roles: readonly Role[];
+  units: readonly ItemUnitRole[];
+  what: string;
+}
+
+const HANDLERS = ['spokesperson', 'officer', 'leader'] as const;
+const DECIDERS = ['leader', 'approver'] as const;
+
+export const PERMISSIONS: Record<ItemAction, Permission> = {
+  claim: { roles: ['spokesperson', 'officer'], units: ['responsible'], what: '认领' },
+  grade: { roles: DECIDERS, units: ['responsible'], what: '研判定级' },
+  // A coordinating office may hand an item on (转办) as well as the owner.
+  transfer: { roles: DECIDERS, units: ['coordinator'], what: '转办' },
+  submit_wording: { roles: HANDLERS, units: ['responsible'], what: '提交口径' },
+  // Approval is decided per unit the wording names: see approverRoles in the wording flow.
+  approve_wording: { roles: ['approver', 'leader'], units: ['responsible'], what: '审核口径' },
+  reject_wording: { roles: ['approver', 'leader'], units: ['responsible'], what: '审核口径' },
+  withdraw_wording: { roles: HANDLERS, units: ['responsible'], what: '撤回口径（拟稿人本人也可以）' },
+  publish: { roles: HANDLERS, units: ['responsible'], what: '记录发布' },
+  press_conference: { roles: HANDLERS, units: ['responsible'], what: '记录新闻发布会' },
+  update: { roles: HANDLERS, units: ['responsible'], what: '续报' },
+  escalate: { roles: HANDLERS, units: ['responsible'], what: '记录报告上级' },
+  extend: { roles: ['approver'], units: ['responsible'], what: '批准延期' },
+  close: { roles: HANDLERS, units: ['responsible'], what: '办结' },
+};
+
+/** Whether someone with these memberships may take `action` on an item run by `unitIds`. */
+export function mayAct(
+  memberships: readonly { unitId: string; roles: readonly string[] }[],
+  unitIds: readonly string[],
+  action: ItemAction,
+): boolean {
+  const { roles } = PERMISSIONS[action];
+  return memberships.some(
+    (m) => unitIds.includes(m.unitId) && m.roles.some((r) => (roles as readonly string[]).includes(r)),
+  );
+}
