@@ -1,4 +1,5 @@
-import { and, desc, eq, inArray, notInArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, ne, notExists, notInArray, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import { Org } from '../../src/core/org.js';
 import type { Db } from '../client.js';
 import { type OrgFile, personId, type Role } from '../org-file.js';
@@ -182,4 +183,74 @@ export async function bindChat(
     .insert(chatBindings)
     .values(row)
     .onConflictDoUpdate({ target: [chatBindings.platform, chatBindings.chatId], set: row });
+}
+
+/** What became of one unit bound to a WeCom room topic when a room with that topic was seen. */
+export type WecomRoomLearned =
+  | { unitId: string; outcome: 'bound' }
+  /** Another unit holds the room already (say, by /绑定): that binding is kept. */
+  | { unitId: string; outcome: 'room_taken' }
+  /** Not exactly one room has the topic: the unit keeps its topic until an admin uses /绑定. */
+  | { unitId: string; outcome: 'ambiguous'; roomsWithTopic: number };
+
+/**
+ * Binds the units listed under a WeCom room topic (wecom_room in the org file) to the room's id,
+ * once: only while exactly one room has the topic and the unit has no room id yet, so a group
+ * created or renamed later with the same topic does not take the unit's messages. The rooms are
+ * counted (`roomsWithTopic`, which asks the puppet) only when some unit is still to be bound.
+ */
+export async function learnWecomRoomBinding(
+  db: Db,
+  room: { roomId: string; topic: string; roomsWithTopic: () => Promise<number> },
+  now: Date,
+): Promise<WecomRoomLearned[]> {
+  const other = alias(chatBindings, 'other');
+  const unbound = await db
+    .select()
+    .from(chatBindings)
+    .where(
+      and(
+        eq(chatBindings.platform, 'wecom'),
+        eq(chatBindings.chatId, room.topic),
+        notExists(
+          db
+            .select({ one: sql`1` })
+            .from(other)
+            .where(
+              and(
+                eq(other.platform, 'wecom'),
+                eq(other.unitId, chatBindings.unitId),
+                ne(other.chatId, room.topic),
+              ),
+            ),
+        ),
+      ),
+    );
+  if (unbound.length === 0) return [];
+  const rooms = await room.roomsWithTopic();
+  if (rooms !== 1)
+    return unbound.map((b) => ({ unitId: b.unitId, outcome: 'ambiguous', roomsWithTopic: rooms }));
+  const learned: WecomRoomLearned[] = [];
+  for (const b of unbound) {
+    // The topic binding's source is kept: a re-import of the org file drops both, and it is learned again.
+    const inserted = await db
+      .insert(chatBindings)
+      .values({ ...b, chatId: room.roomId, boundBy: `topic:${room.topic}`, boundAt: now })
+      .onConflictDoNothing()
+      .returning({ unitId: chatBindings.unitId });
+    learned.push({ unitId: b.unitId, outcome: inserted.length > 0 ? 'bound' : 'room_taken' });
+  }
+  return learned;
+}
+
+/**
+ * The org-file key of a WeCom contact: people are listed by wechaty contact id, or by name; the
+ * id wins, and a contact listed by neither keeps its id.
+ */
+export async function wecomPersonKey(db: Db, contact: { id: string; name: string }): Promise<string> {
+  const rows = await db
+    .select({ key: people.wecomId })
+    .from(people)
+    .where(and(eq(people.active, true), inArray(people.wecomId, [contact.id, contact.name])));
+  return rows.some((r) => r.key === contact.id) ? contact.id : (rows[0]?.key ?? contact.id);
 }
