@@ -210,6 +210,7 @@ export class WecomAdapter implements PlatformSender {
   }
 
   private async onMessage(msg: Message) {
+    const acked = this.deps.metrics.ackTimer('wecom'); // observed once the message is stored
     const bot = this.bot;
     const room = msg.room();
     if (!bot || !room || msg.self() || msg.type() !== bot.Message.Type.Text) return;
@@ -225,6 +226,7 @@ export class WecomAdapter implements PlatformSender {
       try {
         await this.store(await this.normalise(bot, msg, room));
         this.deps.metrics.eventReceived('wecom');
+        acked();
         this.deps.onAccepted();
         return;
       } catch (err) {
