@@ -33,8 +33,8 @@ export function createApp(deps: AppDeps): Hono {
   });
 
   app.get('/metrics', async (c) => {
-    c.header('content-type', 'text/plain; version=0.0.4; charset=utf-8');
-    return c.body(await deps.metrics.render(db));
+    c.header('content-type', deps.metrics.register.contentType);
+    return c.body(await deps.metrics.render());
   });
 
   if (deps.feishu) app.route('/feishu', feishuRoutes(deps.feishu));

@@ -82,7 +82,7 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
     });
     return orgSnapshot;
   };
-  const metrics = new Metrics();
+  const metrics = new Metrics(database.db);
   const now = () => clock.now();
   const feishu = opts.feishu ? feishuClient(opts.feishu, log) : null;
   const senders: PlatformSender[] = [new SandboxSender(database.db, now)];
@@ -100,7 +100,7 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
       })
     : null;
   if (wecom) senders.push(wecom);
-  const outbox = new OutboxRunner({ db: database.db, senders, clock, log });
+  const outbox = new OutboxRunner({ db: database.db, senders, clock, log, metrics });
   const dispatcher = registerFlows(
     new Dispatcher({ db: database.db, pack, org: currentOrg, clock, log, onEnqueued: () => outbox.wake() }),
   );

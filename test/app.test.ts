@@ -4,6 +4,7 @@ import { sandboxMessages } from '../db/schema.js';
 import { insertSandboxMessage } from '../src/adapters/sandbox/store.js';
 import { DB_KINDS, freshDatabase } from './helpers/databases.js';
 import { startHarness, useHarness } from './helpers/harness.js';
+import { sample, scrape } from './helpers/metrics.js';
 
 describe.each(DB_KINDS)('health and metrics (%s)', (kind) => {
   const t = useHarness(kind);
@@ -15,6 +16,7 @@ describe.each(DB_KINDS)('health and metrics (%s)', (kind) => {
   });
 
   it('GET /metrics counts events, items by state and the outbox backlog', async () => {
+    const before = await scrape(t.h.service.app);
     await t.h.say('cac-ofc-1', 'sb-lobby', '/上报 “指标测试” 类别:扶贫');
     await t.h.say('cac-ofc-1', 'sb-lobby', '聊天消息也是收到的事件');
     const res = await t.h.service.app.request('/metrics');
@@ -24,6 +26,49 @@ describe.each(DB_KINDS)('health and metrics (%s)', (kind) => {
     expect(text).toContain('huiyin_items{state="reported"} 1\n');
     expect(text).toContain('huiyin_items{state="closed"} 0\n');
     expect(text).toContain('huiyin_outbox_backlog 0\n');
+
+    // Each sandbox request is timed from its arrival to its acknowledgement.
+    expect(text).toContain('# TYPE huiyin_ack_seconds histogram\n');
+    const acks = 'huiyin_ack_seconds_count{platform="sandbox"}';
+    expect(sample(text, acks)).toBe(sample(before, acks) + 2);
+    expect(sample(text, 'huiyin_ack_seconds_bucket{le="+Inf",platform="sandbox"}')).toBe(sample(text, acks));
+    // The report's card, confirmation and copies went out: each is timed from the /上报 event.
+    expect(text).toContain('# TYPE huiyin_event_to_send_seconds histogram\n');
+    const sends = 'huiyin_event_to_send_seconds_count{platform="sandbox"}';
+    expect(sample(text, sends)).toBeGreaterThan(sample(before, sends));
+    // The process metrics of prom-client's collectDefaultMetrics.
+    expect(text).toContain('# TYPE process_cpu_user_seconds_total counter\n');
+    expect(text).toMatch(/^nodejs_heap_size_used_bytes \d+/m);
+    expect(text).toMatch(/^nodejs_eventloop_lag_seconds /m);
+  });
+
+  it('huiyin_event_to_send_seconds measures from the event that caused a message to its send', async () => {
+    const other = await freshDatabase(kind);
+    const h2 = await startHarness(other);
+    try {
+      const count = 'huiyin_event_to_send_seconds_count{platform="sandbox"}';
+      expect(sample(await scrape(h2.service.app), count)).toBe(0);
+      // Accepted now; the bot answers once the test clock has moved on 5 s.
+      const res = await h2.service.app.request('/sandbox/api/messages', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ personId: 'cac-ofc-1', chatId: 'sb-lobby', text: '/帮助' }),
+      });
+      expect(res.status).toBe(200);
+      h2.clock.advance(5_000);
+      await h2.settle();
+      expect(await h2.botMessages('sb-lobby')).not.toHaveLength(0);
+      const text = await scrape(h2.service.app);
+      const sent = sample(text, count);
+      expect(sent).toBe((await h2.botMessages('sb-lobby')).length);
+      expect(sample(text, 'huiyin_event_to_send_seconds_sum{platform="sandbox"}')).toBe(5 * sent);
+      expect(sample(text, 'huiyin_event_to_send_seconds_bucket{le="2.5",platform="sandbox"}')).toBe(0);
+      expect(sample(text, 'huiyin_event_to_send_seconds_bucket{le="5",platform="sandbox"}')).toBe(sent);
+      expect(sample(text, 'huiyin_ack_seconds_count{platform="sandbox"}')).toBe(1);
+    } finally {
+      await h2.close();
+      await other.close();
+    }
   });
 
   it('the sandbox page is served at /sandbox and / leads there', async () => {

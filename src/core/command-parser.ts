@@ -102,10 +102,15 @@ export function stripLeadingMentions(text: string): string {
   return text.replace(/^(?:[\s\u3000]*@[^\s\u3000/／]+)+[\s\u3000]*/u, '').trim();
 }
 
+const COMMAND = /^[/／]([^\s\u3000“"「‘]+)([\s\S]*)$/u;
+
+/** Whether the text is a command (what parseCommand would parse), without tokenising it. */
+export const isCommand = (text: string): boolean => COMMAND.test(stripLeadingMentions(text));
+
 /** Parses a command message; null when the text is not a command at all. */
 export function parseCommand(text: string): ParsedCommand | null {
   const body = stripLeadingMentions(text);
-  const m = /^[/／]([^\s\u3000“"「‘]+)([\s\S]*)$/u.exec(body);
+  const m = COMMAND.exec(body);
   if (!m) return null;
   const name = (m[1] as string).normalize('NFKC');
   const rest = (m[2] as string).trim();

@@ -13,6 +13,7 @@ import { type PlatformSender, SendError } from '../bot/sender.js';
 import { outMessageSchema } from '../core/message.js';
 import type { Clock } from '../core/time.js';
 import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
 import { Pump } from './pump.js';
 
 const BATCH = 50;
@@ -35,6 +36,8 @@ export interface OutboxRunnerDeps {
   senders: PlatformSender[];
   clock: Clock;
   log: Logger;
+  /** Observes event-to-send latency; the service passes its own. */
+  metrics?: Metrics;
   workerId?: string;
 }
 
@@ -141,7 +144,10 @@ export class OutboxRunner {
     }
     // Outside the try: a database error here must not be mistaken for a failed send. If it
     // happens the row is retried after the lock timeout, and the key keeps the resend idempotent.
-    await markSent(this.deps.db, row, messageId, this.deps.clock.now());
+    const sentAt = this.deps.clock.now();
+    await markSent(this.deps.db, row, messageId, sentAt);
+    // The row was queued at the time of the event that caused it (see enqueue's callers).
+    this.deps.metrics?.messageSent(row.platform, row.createdAt, sentAt);
     return true;
   }
 }

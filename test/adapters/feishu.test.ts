@@ -16,6 +16,7 @@ import {
   startFeishuService,
 } from '../helpers/fake-feishu.js';
 import { tempOrgFile, testEnv } from '../helpers/harness.js';
+import { sample, scrape } from '../helpers/metrics.js';
 
 const ORG = tempOrgFile(`units:
   - id: gov
@@ -142,6 +143,23 @@ describe.each(DB_KINDS)('Feishu through the real SDK and a fake Open API (%s)', 
     const notice = fake.inChat('oc_office').at(-1);
     expect(String(notice?.content.text)).toContain('<at user_id="ou_office">温振宇</at>');
     expect(String(notice?.content.text)).not.toContain('<at user_id="all">');
+  });
+
+  it('/metrics times the webhook from request to acknowledgement and each message from its event to its send', async () => {
+    const acks = 'huiyin_ack_seconds_count{platform="feishu"}';
+    const received = 'huiyin_events_received_total{platform="feishu"}';
+    const sends = 'huiyin_event_to_send_seconds_count{platform="feishu"}';
+    const before = await scrape(service.app);
+    // Every outbox send: a new message or reply, or a card patched.
+    const delivered = () => fake.messages.length + fake.patches.length;
+    const deliveredBefore = delivered();
+    expect((await report('/上报 “指标计时” 类别:教育').post()).status).toBe(200);
+    await settle();
+    const after = await scrape(service.app);
+    expect(sample(after, acks)).toBe(sample(before, acks) + 1);
+    expect(sample(after, received)).toBe(sample(before, received) + 1);
+    expect(delivered()).toBeGreaterThan(deliveredBefore);
+    expect(sample(after, sends)).toBe(sample(before, sends) + delivered() - deliveredBefore);
   });
 
   it('the same event delivered 5 times, also concurrently, makes one item', async () => {

@@ -288,7 +288,7 @@ describe('WeCom when the database fails', () => {
       cfg: { puppet: recordingPuppet(mocker, said) },
       db: down,
       log: createLogger('warn', (line) => logs.push(line)),
-      metrics: new Metrics(),
+      metrics: new Metrics(down),
       now: () => new Date('2026-11-22T03:00:00Z'),
       onAccepted: () => {},
       pause: async (ms) => {

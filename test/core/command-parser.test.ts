@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  isCommand,
   optionValue,
   type ParsedCommand,
   parseCommand,
@@ -230,5 +232,28 @@ describe('optionValue', () => {
     expect(parsed.options.get('级别')).toEqual(['一般', '重大']);
     expect(optionValue(parsed, '级别')).toBe('重大');
     expect(optionValue(parsed, '类别')).toBeUndefined();
+  });
+});
+
+describe('isCommand', () => {
+  it('says exactly when parseCommand parses (adapters filter with it, the dispatcher parses once)', () => {
+    const pieces = fc.constantFrom(
+      '/',
+      '／',
+      '@回音',
+      '@_user_1',
+      ' ',
+      '\u3000',
+      '上报',
+      '“标题”',
+      'x',
+      '类别:教育',
+    );
+    fc.assert(
+      fc.property(fc.array(fc.oneof(pieces, fc.string()), { maxLength: 6 }), (parts) => {
+        const text = parts.join('');
+        expect(isCommand(text)).toBe(parseCommand(text) !== null);
+      }),
+    );
   });
 });

@@ -73,21 +73,26 @@ export function feishuRoutes(deps: FeishuDeps): Hono {
   };
 
   app.post('/events', async (c) => {
+    const acked = deps.metrics.ackTimer('feishu');
     const opened = await open(c);
     if (!opened.ok) return c.json({ error: opened.reason }, opened.status);
     if (opened.challenge !== undefined) return c.json({ challenge: opened.challenge });
     const { type, data } = flatten(opened.body);
     await acceptFeishuEvent(deps, type, data);
+    acked();
     return c.json({});
   });
 
   app.post('/card', async (c) => {
+    const acked = deps.metrics.ackTimer('feishu');
     const opened = await open(c);
     if (!opened.ok) return c.json({ error: opened.reason }, opened.status);
     if (opened.challenge !== undefined) return c.json({ challenge: opened.challenge });
     const { type, data } = flatten(opened.body);
     if (type !== 'card.action.trigger') return c.json({});
-    return c.json(await handleFeishuCard(deps, data));
+    const answer = await handleFeishuCard(deps, data);
+    acked();
+    return c.json(answer);
   });
 
   return app;

@@ -70,6 +70,7 @@ export function sandboxRoutes(deps: SandboxDeps): Hono {
   });
 
   app.post('/api/messages', async (c) => {
+    const acked = deps.metrics.ackTimer('sandbox');
     const body = postMessage.safeParse(await c.req.json().catch(() => null));
     if (!body.success) return c.json({ error: '请求格式错误：需要 personId、chatId 和 text。' }, 400);
     const { personId, chatId, text } = body.data;
@@ -113,11 +114,13 @@ export function sandboxRoutes(deps: SandboxDeps): Hono {
       return message;
     });
     deps.metrics.eventReceived('sandbox');
+    acked();
     deps.onAccepted();
     return c.json({ ok: true, id: String(row.id) });
   });
 
   app.post('/api/actions', async (c) => {
+    const acked = deps.metrics.ackTimer('sandbox');
     const body = postAction.safeParse(await c.req.json().catch(() => null));
     if (!body.success)
       return c.json({ error: '请求格式错误：需要 personId、整数 messageId 和 value。' }, 400);
@@ -138,6 +141,7 @@ export function sandboxRoutes(deps: SandboxDeps): Hono {
       ...(body.data.form ? { form: body.data.form } : {}),
     });
     const toast = 'response' in result ? result.response.toast : undefined;
+    acked();
     return c.json({ toast: toast ?? { type: 'info', content: '已处理' } });
   });
 

@@ -2,7 +2,7 @@ import type { Message, Room, Wechaty } from 'wechaty';
 import { acceptEvent } from '../../../db/repos/inbox-repo.js';
 import { wecomPersonKey } from '../../../db/repos/org-repo.js';
 import type { InboundMessage } from '../../bot/event.js';
-import { parseCommand } from '../../core/command-parser.js';
+import { isCommand } from '../../core/command-parser.js';
 import { errorText, type WecomDeps } from './deps.js';
 import { learnRoom } from './room-binding.js';
 
@@ -15,11 +15,12 @@ const STORE_PAUSES_MS = [200, 500, 1000, 2000, 3000];
  * A message that cannot be stored after the retries is answered with a busy notice.
  */
 export async function receiveWecomMessage(deps: WecomDeps, bot: Wechaty, msg: Message): Promise<void> {
+  const acked = deps.metrics.ackTimer('wecom'); // observed once the message is stored
   const room = msg.room();
   if (!room || msg.self() || msg.type() !== bot.Message.Type.Text) return;
   const text = msg.text();
   try {
-    if (!(await msg.mentionSelf()) && !parseCommand(text)) return;
+    if (!(await msg.mentionSelf()) && !isCommand(text)) return;
   } catch (err) {
     deps.log.warn('wecom message unreadable', { id: msg.id, error: errorText(err) });
     return;
@@ -32,6 +33,7 @@ export async function receiveWecomMessage(deps: WecomDeps, bot: Wechaty, msg: Me
         acceptEvent(tx, { platform: 'wecom', eventId: event.eventId, payload: event }, deps.now()),
       );
       deps.metrics.eventReceived('wecom');
+      acked();
       deps.onAccepted();
       return;
     } catch (err) {
