@@ -35,7 +35,8 @@ describe('markdown links', () => {
   });
 
   it('reads links and skips code, absolute URLs and anchors', () => {
-    const md = '[a](docs/x.md) [b](https://e.org) [c](#top) `[d](nope.md)` [e](../y.md#part)\n```\n[f](z.md)\n```';
+    const md =
+      '[a](docs/x.md) [b](https://e.org) [c](#top) `[d](nope.md)` [e](../y.md#part)\n```\n[f](z.md)\n```';
     expect(relativeLinks(md)).toEqual(['docs/x.md', '../y.md#part']);
   });
 });
