@@ -236,6 +236,8 @@ export const outbox = pgTable(
     threadItemId: integer('thread_item_id'),
     /** After sending, remember the message as this item's card in chatId. */
     anchorItemId: integer('anchor_item_id'),
+    /** The item the message is about, recorded by the flow that queued it (WeCom shows its header). */
+    itemId: integer('item_id'),
     /** Which of the item's messages it is: its card, or its clock card. */
     anchorKind: text('anchor_kind').notNull().default('card'),
     targetMessageId: text('target_message_id'),

@@ -28,6 +28,7 @@ async function clickedItem(ctx: BotContext<CardActionEvent>) {
   const card = await threadRoot(ctx.tx, item.id, ctx.platform, ctx.event.chatId);
   if (card !== ctx.event.messageId)
     throw new HuiyinError('huiyin_not_item_card', '这条消息不是该舆情的卡片。');
+  ctx.about(item);
   return { item, value };
 }
 
@@ -109,6 +110,7 @@ async function clickedApproval(ctx: BotContext<CardActionEvent>) {
   );
   if (card !== ctx.event.messageId)
     throw new HuiyinError('huiyin_not_item_card', '这条消息不是该口径的审核卡片。');
+  ctx.about({ id: wording.itemId });
   return { wording, unitId };
 }
 

@@ -41,8 +41,11 @@ export function requireText(text: string | undefined, what: string, max = 1000):
 }
 
 /** The item a command names in its first argument. */
-export const commandItem = (ctx: BotContext<InboundMessage>) =>
-  itemByNumberArg(ctx.tx, ctx.command?.positional[0]);
+export async function commandItem(ctx: BotContext<InboundMessage>): Promise<ItemRow> {
+  const item = await itemByNumberArg(ctx.tx, ctx.command?.positional[0]);
+  ctx.about(item);
+  return item;
+}
 
 /**
  * Refuses unless the sender may take `action` on the item (PERMISSIONS: a role in its owning

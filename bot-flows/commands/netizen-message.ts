@@ -110,6 +110,7 @@ export const netizenMessageCommand: CommandSpec = {
       },
       [{ unitId: unit.id, role: 'responsible' }],
     );
+    ctx.about(item);
     await insertItemEvent(ctx.tx, {
       itemId: item.id,
       kind: 'netizen_message_registered',

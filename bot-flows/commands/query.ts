@@ -80,6 +80,7 @@ export const queryCommand: CommandSpec = {
   summary: '查看一条舆情的状态和处置记录',
   async handler(ctx) {
     const item = await itemByNumberArg(ctx.tx, ctx.command?.positional[0]);
+    ctx.about(item);
     await ctx.reply(await itemDetail(ctx.tx, ctx.org, item, ctx.now));
   },
 };

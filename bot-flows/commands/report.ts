@@ -171,6 +171,7 @@ export async function report(ctx: BotContext<InboundMessage>): Promise<void> {
     },
     decision.units.map((u) => ({ unitId: u.unit.id, role: u.role })),
   );
+  ctx.about(item);
 
   const delivery = await notifyUnits(ctx, item, decision);
   await insertItemEvent(ctx.tx, {

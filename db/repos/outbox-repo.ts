@@ -21,6 +21,8 @@ export interface OutboxInsert {
   anchorItemId?: number | null;
   anchorKind?: AnchorKind;
   targetMessageId?: string | null;
+  /** The item the message is about (a message in an item's thread or anchored to it is about that item). */
+  itemId?: number | null;
   payload: OutMessage;
 }
 
@@ -39,6 +41,7 @@ export async function enqueue(db: Db, rows: OutboxInsert[], now: Date): Promise<
       threadItemId: r.threadItemId ?? null,
       anchorItemId: r.anchorItemId ?? null,
       anchorKind: r.anchorKind ?? 'card',
+      itemId: r.threadItemId ?? r.anchorItemId ?? r.itemId ?? null,
       targetMessageId: r.targetMessageId ?? null,
       payload: r.payload as unknown as Record<string, unknown>,
       nextAttemptAt: now,

@@ -25,6 +25,8 @@ export interface ActionResponse {
 export class BotContext<E extends InboundEvent = InboundEvent> {
   readonly response: ActionResponse = {};
   command: ParsedCommand | undefined;
+  /** The item this event is about, once a flow has found or made it (see about()). */
+  subjectItemId: number | null = null;
 
   constructor(
     readonly event: E,
@@ -109,6 +111,11 @@ export class BotContext<E extends InboundEvent = InboundEvent> {
     });
   }
 
+  /** Marks the item this event is about: every message queued from here on records it. */
+  about(item: { id: number }): void {
+    this.subjectItemId = item.id;
+  }
+
   /** The short popup a card click answers with. */
   toast(type: ToastType, content: string): void {
     this.requireAction('toast');
@@ -116,7 +123,7 @@ export class BotContext<E extends InboundEvent = InboundEvent> {
   }
 
   private enqueue(row: Omit<OutboxInsert, 'platform'>): Promise<void> {
-    return enqueue(this.tx, [{ platform: this.platform, ...row }], this.now);
+    return enqueue(this.tx, [{ platform: this.platform, itemId: this.subjectItemId, ...row }], this.now);
   }
 
   private requireMessage(verb: string): InboundMessage {

@@ -112,17 +112,22 @@ export class Dispatcher {
       const actor = await findActor(tx, event.platform, actorId);
       const unitId = await chatUnit(tx, event.platform, event.chatId);
       const outer = new BotContext(event, tx, now, org, this.deps.pack, actor, unitId, this.deps.log);
+      outer.command = command ?? undefined;
+      let inner: BotContext | undefined;
       try {
         // A savepoint: a refused command leaves no trace but its reply.
         const response = await tx.transaction(async (sp) => {
           const ctx = new BotContext(event, sp, now, org, this.deps.pack, actor, unitId, this.deps.log);
-          ctx.command = command ?? undefined;
+          inner = ctx;
+          ctx.command = outer.command;
           await compose<BotContext>([...this.middleware, (c) => this.route(c, spec)])(ctx);
           return ctx.response;
         });
         return { status: 'handled', response } as const;
       } catch (err) {
         if (!isHuiyinError(err)) throw err;
+        // A refusal is about the item the command had found, like its other replies.
+        if (inner?.subjectItemId) outer.about({ id: inner.subjectItemId });
         this.deps.log.info('command refused', {
           code: err.code,
           platform: event.platform,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/client.js';
-import { findItemById, findItemByNumber } from '../../db/repos/item-repo.js';
+import { findItemById } from '../../db/repos/item-repo.js';
 import {
   claimDue,
   deferRow,
@@ -17,17 +17,6 @@ import type { Metrics } from '../metrics.js';
 import { Pump } from './pump.js';
 
 const BATCH = 50;
-const ITEM_NUMBER = /YQ\d{8}-\d{3}/;
-
-/** The first line a message shows: its text, or its card's title. */
-function firstLine(payload: unknown): string {
-  const m = payload as { kind?: string; parts?: { t: string; v?: string }[]; card?: { title?: string } };
-  if (m.kind === 'card') return m.card?.title ?? '';
-  return (m.parts ?? [])
-    .map((p) => (p.t === 'text' ? (p.v ?? '') : ' '))
-    .join('')
-    .split('\n')[0] as string;
-}
 // A thread reply waits for its card this many times (1 + 2 + 4 + 8 + 16 s with the backoff).
 const THREAD_WAITS = 5;
 
@@ -82,16 +71,8 @@ export class OutboxRunner {
     let { op, replyTo, inThread } = row;
     let item: { number: string; title: string } | null = null;
     if (sender.threads === false) {
-      // The item the message is about: its thread or card, else the item its first line names
-      // (a reply to a command about an item, not a list or a usage example further down).
-      const itemId = row.threadItemId ?? row.anchorItemId;
-      const named = itemId === null ? ITEM_NUMBER.exec(firstLine(row.payload))?.[0] : undefined;
-      const found =
-        itemId !== null
-          ? await findItemById(this.deps.db, itemId)
-          : named
-            ? await findItemByNumber(this.deps.db, named)
-            : null;
+      // The item the message is about, as the flow that queued it recorded.
+      const found = row.itemId !== null ? await findItemById(this.deps.db, row.itemId) : null;
       item = found ? { number: found.number, title: found.title } : null;
       inThread = false;
     } else if (row.threadItemId !== null) {
