@@ -24,7 +24,7 @@ import { startClocks } from '../clocks/plan.js';
 import { confirmation, notifyUnits } from './report-notify.js';
 
 export const REPORT_USAGE =
-  '/上报 <标题> [类别:<类别>] [级别:<级别>] [来源:<来源>] [链接:<网址>] [事发:<时间>] [涉事:<单位>] [突发] [伤亡] [影响较大]\n例：/上报 “某小学食堂饭菜变质” 类别:教育 级别:较大 来源:微博 事发:今天09:10';
+  '/上报 <标题> [类别:<类别>] [级别:<级别>] [来源:<来源>] [链接:<网址>] [事发:<时间>] [涉事:<单位>] [突发] [伤亡] [影响较大]\n例：/上报 “某小学食堂饭菜变质” 类别:教育 级别:较大 来源:微博 事发:30分钟前';
 
 const MAX_TITLE_CHARS = 200;
 

@@ -74,6 +74,7 @@ describe('parseReportArgs', () => {
     });
   });
 
+  // A relative 事发 so the example works whenever it is copied (今天09:10 is refused before 09:10).
   it('the example in the usage text is valid', () => {
     const example = REPORT_USAGE.split('例：')[1] as string;
     expect(plain(example)).toEqual({
@@ -82,7 +83,7 @@ describe('parseReportArgs', () => {
       level: '较大',
       channel: '微博',
       link: null,
-      occurredAt: '2026-11-22T01:10:00.000Z',
+      occurredAt: '2026-11-22T02:30:00.000Z',
       involved: [],
       emergency: false,
       casualties: false,
