@@ -53,6 +53,7 @@ export async function commandItem(ctx: BotContext<InboundMessage>): Promise<Item
  */
 export async function requireRole(ctx: BotContext, item: ItemRow, action: ItemAction) {
   const { roles, units, what } = PERMISSIONS[action];
+  if (units === 'wording') throw new Error(`${action} is decided per unit of its wording, not per item`);
   const unitIds = [
     item.ownerUnitId,
     ...(await itemUnitRoles(ctx.tx, item.id))

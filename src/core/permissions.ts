@@ -16,6 +16,12 @@ export const ROLE_NAMES: Record<Role, string> = {
 export type ItemUnitRole = 'responsible' | 'coordinator' | 'cc';
 
 /**
+ * Which units' people may act: the owning unit and the item's units with one of these roles, or
+ * `wording`: each unit whose approval the wording under review asks for (its own decision).
+ */
+export type UnitScope = readonly ItemUnitRole[] | 'wording';
+
+/**
  * Who may take each item action: a person holding one of `roles` in the item's owning unit or
  * in a unit that takes part in it as one of `units`. `what` completes the refusal
  * 「只有…的…可以<what>。」. Beside the state machine's transitions (item-state.ts): one says
@@ -23,7 +29,7 @@ export type ItemUnitRole = 'responsible' | 'coordinator' | 'cc';
  */
 export interface Permission {
   roles: readonly Role[];
-  units: readonly ItemUnitRole[];
+  units: UnitScope;
   what: string;
 }
 
@@ -36,9 +42,8 @@ export const PERMISSIONS: Record<ItemAction, Permission> = {
   // A coordinating office may hand an item on (转办) as well as the owner.
   transfer: { roles: DECIDERS, units: ['coordinator'], what: '转办' },
   submit_wording: { roles: HANDLERS, units: ['responsible'], what: '提交口径' },
-  // Approval is decided per unit the wording names: see approverRoles in the wording flow.
-  approve_wording: { roles: ['approver', 'leader'], units: ['responsible'], what: '审核口径' },
-  reject_wording: { roles: ['approver', 'leader'], units: ['responsible'], what: '审核口径' },
+  approve_wording: { roles: ['approver', 'leader'], units: 'wording', what: '审核此口径' },
+  reject_wording: { roles: ['approver', 'leader'], units: 'wording', what: '审核此口径' },
   withdraw_wording: { roles: HANDLERS, units: ['responsible'], what: '撤回口径（拟稿人本人也可以）' },
   publish: { roles: HANDLERS, units: ['responsible'], what: '记录发布' },
   press_conference: { roles: HANDLERS, units: ['responsible'], what: '记录新闻发布会' },
@@ -48,7 +53,7 @@ export const PERMISSIONS: Record<ItemAction, Permission> = {
   close: { roles: HANDLERS, units: ['responsible'], what: '办结' },
 };
 
-/** Whether someone with these memberships may take `action` on an item run by `unitIds`. */
+/** Whether someone with these memberships may take `action` for one of `unitIds` (the units in scope). */
 export function mayAct(
   memberships: readonly { unitId: string; roles: readonly string[] }[],
   unitIds: readonly string[],
