@@ -5,7 +5,7 @@
  * HUIYIN_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres) must allow CREATE DATABASE.
  */
 import { sql } from 'drizzle-orm';
-import { handleDueTimers } from '../bot-flows/clocks/notify.js';
+import { handleDueTimers } from '../bot-flows/clocks/fire-due.js';
 import { yn2016106 } from '../bot-flows/policies/yn-2016-106.js';
 import type { Db } from '../db/client.js';
 import { readOrgFile } from '../db/org-file.js';

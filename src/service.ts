@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { handleDueTimers } from '../bot-flows/clocks/notify.js';
+import { handleDueTimers } from '../bot-flows/clocks/fire-due.js';
 import { registerFlows } from '../bot-flows/index.js';
 import { DEFAULT_POLICY_PACK, policyPack } from '../bot-flows/policies/index.js';
 import { type Database, openDatabase } from '../db/client.js';

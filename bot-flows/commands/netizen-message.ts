@@ -8,7 +8,7 @@ import { cite } from '../../src/core/policy-pack.js';
 import { formatDeadline, fromShanghai, shanghaiParts } from '../../src/core/time.js';
 import { unknownYearNotice } from '../../src/core/working-days.js';
 import { cardMentions, itemCard } from '../cards/item-card.js';
-import { refreshClockCard } from '../clocks/notify.js';
+import { refreshClockCard } from '../clocks/clock-card.js';
 import { startClocks } from '../clocks/plan.js';
 
 const USAGE =

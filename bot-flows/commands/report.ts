@@ -19,7 +19,7 @@ import {
   type Level,
   MINSHENG,
 } from '../../src/core/vocabulary.js';
-import { refreshClockCard } from '../clocks/notify.js';
+import { refreshClockCard } from '../clocks/clock-card.js';
 import { startClocks } from '../clocks/plan.js';
 import { confirmation, notifyUnits } from './report-notify.js';
 

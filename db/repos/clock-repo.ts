@@ -49,6 +49,11 @@ export async function openClocks(db: Db, itemId: number): Promise<ClockRow[]> {
     .orderBy(asc(clocks.dueAt));
 }
 
+/** The clocks with these ids (the clocks a batch of due timers belongs to). */
+export async function clocksByIds(db: Db, ids: number[]): Promise<ClockRow[]> {
+  return db.select().from(clocks).where(inArray(clocks.id, ids));
+}
+
 export async function itemClocks(db: Db, itemId: number): Promise<ClockRow[]> {
   return db.select().from(clocks).where(eq(clocks.itemId, itemId)).orderBy(asc(clocks.id));
 }

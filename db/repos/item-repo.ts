@@ -1,7 +1,8 @@
 import { and, desc, eq, inArray, ne, or, sql } from 'drizzle-orm';
 import { shanghaiDayKey } from '../../src/core/time.js';
 import type { Db } from '../client.js';
-import { itemCounters, itemEvents, items, itemUnits } from '../schema.js';
+import { itemCounters, itemEvents, items, itemUnits, memberships, people } from '../schema.js';
+import type { Person } from './org-repo.js';
 
 export type ItemRow = typeof items.$inferSelect;
 export type NewItem = Omit<typeof items.$inferInsert, 'id' | 'number' | 'version'>;
@@ -102,4 +103,28 @@ export async function listItems(db: Db, f: ListFilter): Promise<ItemRow[]> {
 
 export async function countByState(db: Db): Promise<{ state: string; n: number }[]> {
   return db.select({ state: items.state, n: sql<number>`count(*)::int` }).from(items).groupBy(items.state);
+}
+
+/** The person who claimed the item, from whichever unit they are in; null when unclaimed. */
+export async function itemClaimer(db: Db, item: ItemRow): Promise<Person | null> {
+  if (!item.claimedByPersonId) return null;
+  const [row] = await db
+    .select({ id: people.id, name: people.name, feishuId: people.feishuId, wecomId: people.wecomId })
+    .from(people)
+    .where(eq(people.id, item.claimedByPersonId));
+  return row ?? null;
+}
+
+/** The item's responsible units that its claimer is a member of; none when unclaimed. */
+export async function claimerResponsibleUnits(db: Db, item: ItemRow): Promise<string[]> {
+  if (!item.claimedByPersonId) return [];
+  const responsible = db
+    .select({ unitId: itemUnits.unitId })
+    .from(itemUnits)
+    .where(and(eq(itemUnits.itemId, item.id), eq(itemUnits.role, 'responsible')));
+  const rows = await db
+    .select({ unitId: memberships.unitId })
+    .from(memberships)
+    .where(and(eq(memberships.personId, item.claimedByPersonId), inArray(memberships.unitId, responsible)));
+  return rows.map((r) => r.unitId);
 }

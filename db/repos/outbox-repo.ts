@@ -50,6 +50,30 @@ export async function enqueue(db: Db, rows: OutboxInsert[], now: Date): Promise<
   );
 }
 
+/**
+ * Replaces the payload of an item's anchored message (its clock card) still queued for a chat,
+ * so the message goes out up to date; false when none is queued there.
+ */
+export async function updateQueuedAnchor(
+  db: Db,
+  at: { itemId: number; kind: AnchorKind; chatId: string },
+  payload: OutMessage,
+): Promise<boolean> {
+  const queued = await db
+    .update(outbox)
+    .set({ payload: payload as unknown as Record<string, unknown> })
+    .where(
+      and(
+        eq(outbox.anchorItemId, at.itemId),
+        eq(outbox.anchorKind, at.kind),
+        eq(outbox.chatId, at.chatId),
+        eq(outbox.status, 'pending'),
+      ),
+    )
+    .returning({ id: outbox.id });
+  return queued.length > 0;
+}
+
 // A worker that died holding rows releases them after this long.
 const LOCK_TIMEOUT_MS = 60_000;
 

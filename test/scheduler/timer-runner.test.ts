@@ -1,6 +1,6 @@
 import { eq, like } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { handleDueTimers } from '../../bot-flows/clocks/notify.js';
+import { handleDueTimers } from '../../bot-flows/clocks/fire-due.js';
 import { yn2016106 } from '../../bot-flows/policies/yn-2016-106.js';
 import { loadOrg } from '../../db/repos/org-repo.js';
 import { outbox, sandboxMessages, timers } from '../../db/schema.js';

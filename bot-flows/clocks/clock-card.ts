@@ -1,24 +1,15 @@
-import type { ClockRow } from '../../db/repos/clock-repo.js';
+import type { Db } from '../../db/client.js';
+import { type ClockRow, itemClocks } from '../../db/repos/clock-repo.js';
 import type { ItemRow } from '../../db/repos/item-repo.js';
+import { unitChat } from '../../db/repos/org-repo.js';
+import { enqueue, itemMessage, updateQueuedAnchor } from '../../db/repos/outbox-repo.js';
+import { postToUnit } from '../../src/bot/outbound.js';
 import { ACTION_LABELS, type ClockAction, timeLeft } from '../../src/core/clocks.js';
 import { type CardSpec, parts } from '../../src/core/message.js';
 import { cite, type PolicyPack } from '../../src/core/policy-pack.js';
 import { formatDeadline, formatShanghai } from '../../src/core/time.js';
 import { unknownYearNotice } from '../../src/core/working-days.js';
-
-/** The command that satisfies a clock, as users type it. */
-export const ACTION_COMMANDS: Record<ClockAction | 'continuing', string> = {
-  escalate: '/报告',
-  publish: '/发布',
-  press_conference: '/发布会',
-  close: '/办结',
-  continuing: '/续报',
-};
-
-export const clauseOf = (pack: PolicyPack, kind: string) =>
-  kind === pack.clocks.continuing.kind
-    ? pack.clocks.continuing.clause
-    : pack.clocks.rules.find((r) => r.kind === kind)?.clause;
+import { ACTION_COMMANDS, clauseOf } from './clock-text.js';
 
 function state(c: ClockRow, now: Date): string {
   if (c.status === 'satisfied') return `✅ 已完成（${formatShanghai(c.satisfiedAt ?? c.dueAt)}）`;
@@ -55,4 +46,43 @@ export function clockCard(pack: PolicyPack, item: ItemRow, list: ClockRow[], now
     note: parts(`更新于 ${formatShanghai(now)}${notice ? `\n⚠️ ${notice}` : ''}`),
     buttons: [],
   };
+}
+
+/** Posts the clock card into the item's thread, or redraws it where it already is. */
+export async function refreshClockCard(tx: Db, pack: PolicyPack, item: ItemRow, now: Date): Promise<void> {
+  const card = clockCard(pack, item, await itemClocks(tx, item.id), now);
+  const chatId = await unitChat(tx, item.platform, item.ownerUnitId);
+  if (!chatId) return;
+  // Not sent yet: the queued card itself is brought up to date.
+  if (await updateQueuedAnchor(tx, { itemId: item.id, kind: 'clock', chatId }, { kind: 'card', card }))
+    return;
+  const existing = await itemMessage(tx, item.id, item.platform, chatId, 'clock');
+  if (existing) {
+    await enqueue(
+      tx,
+      [
+        {
+          platform: item.platform,
+          op: 'update',
+          chatId,
+          targetMessageId: existing,
+          payload: { kind: 'card', card },
+        },
+      ],
+      now,
+    );
+    return;
+  }
+  await postToUnit(
+    tx,
+    {
+      platform: item.platform,
+      unitId: item.ownerUnitId,
+      message: { kind: 'card', card },
+      threadItemId: item.id,
+      anchorItemId: item.id,
+      anchorKind: 'clock',
+    },
+    now,
+  );
 }

@@ -1,0 +1,121 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { clocks } from './clocks.js';
+import { ts } from './columns.js';
+import { items } from './items.js';
+
+/**
+ * What a runner needs on every row it claims (timers, outbox, inbox): a status, the failed
+ * attempts and the last error, and which worker holds the row since when (a stale lock is taken over).
+ * A function, so each table gets builders of its own.
+ */
+const claimColumns = () => ({
+  status: text('status').notNull().default('pending'),
+  attempts: integer('attempts').notNull().default(0),
+  lastError: text('last_error'),
+  lockedAt: ts('locked_at'),
+  lockedBy: text('locked_by'),
+});
+
+/** claimColumns plus when the row is tried next (outbox, inbox); a timer is tried at its own due_at. */
+const retryColumns = () => ({
+  ...claimColumns(),
+  nextAttemptAt: ts('next_attempt_at').notNull(),
+});
+
+/** Durable timers (response clocks, reminders), one row per key such as clock:<item>:<kind>. */
+export const timers = pgTable(
+  'timers',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    key: text('key').notNull().unique(),
+    itemId: integer('item_id').references(() => items.id),
+    clockId: integer('clock_id').references(() => clocks.id),
+    /** reminder | breach */
+    kind: text('kind').notNull(),
+    dueAt: ts('due_at').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    ...claimColumns(),
+  },
+  (t) => [
+    index('timers_due').on(t.dueAt).where(sql`status = 'pending'`),
+    index('timers_clock').on(t.clockId),
+  ],
+);
+
+/** Outbound messages, sent by the outbox runner; a row is never deleted before it is sent. */
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    /** Idempotency key for the platform (Feishu's uuid): unique even across database resets. */
+    key: uuid('key').notNull().defaultRandom(),
+    platform: text('platform').notNull(),
+    /** send | reply | update */
+    op: text('op').notNull(),
+    chatId: text('chat_id').notNull(),
+    replyTo: text('reply_to'),
+    inThread: boolean('in_thread').notNull().default(false),
+    /** Reply in the thread of this item's card in chatId (resolved when sent). */
+    threadItemId: integer('thread_item_id'),
+    /** After sending, remember the message as this item's card in chatId. */
+    anchorItemId: integer('anchor_item_id'),
+    /** The item the message is about, recorded by the flow that queued it (WeCom shows its header). */
+    itemId: integer('item_id'),
+    /** Which of the item's messages it is: its card, or its clock card. */
+    anchorKind: text('anchor_kind').notNull().default('card'),
+    targetMessageId: text('target_message_id'),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    ...retryColumns(),
+    sentMessageId: text('sent_message_id'),
+    sentAt: ts('sent_at'),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [
+    index('outbox_due').on(t.nextAttemptAt, t.id).where(sql`status = 'pending'`),
+    index('outbox_chat_queue').on(t.platform, t.chatId, t.id).where(sql`status = 'pending'`),
+  ],
+);
+
+/**
+ * Inbound events accepted from a platform and not yet handled. An adapter stores the event
+ * here and acknowledges; the inbox runner handles it afterwards. The key de-duplicates
+ * redeliveries durably.
+ */
+export const inbox = pgTable(
+  'inbox',
+  {
+    id: bigserial('id', { mode: 'number' }).notNull(),
+    platform: text('platform').notNull(),
+    eventId: text('event_id').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    ...retryColumns(),
+    receivedAt: ts('received_at').notNull(),
+    handledAt: ts('handled_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.platform, t.eventId] }),
+    index('inbox_due').on(t.nextAttemptAt, t.id).where(sql`status = 'pending'`),
+  ],
+);
+
+/** Inbound platform events already handled, for durable de-duplication. */
+export const processedEvents = pgTable(
+  'processed_events',
+  {
+    platform: text('platform').notNull(),
+    eventId: text('event_id').notNull(),
+    receivedAt: ts('received_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.platform, t.eventId] })],
+);
