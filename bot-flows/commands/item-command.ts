@@ -12,7 +12,7 @@ import { type ItemAction, type ItemState, nextState } from '../../src/core/item-
 import type { CardSpec } from '../../src/core/message.js';
 import { mayAct, PERMISSIONS, ROLE_NAMES } from '../../src/core/permissions.js';
 import { itemCardFor } from '../cards/item-card.js';
-import { refreshClockCard } from '../clocks/notify.js';
+import { refreshClockCard } from '../clocks/clock-card.js';
 import { replanClocks } from '../clocks/plan.js';
 import { itemByNumberArg } from '../item-lookup.js';
 

@@ -11,7 +11,7 @@ import { HuiyinError } from '../../src/core/errors.js';
 import { type OutMessage, parts, textMessage } from '../../src/core/message.js';
 import type { OrgUnit } from '../../src/core/org.js';
 import { cardMentions, itemCardFor } from '../cards/item-card.js';
-import { clockCard } from '../clocks/card.js';
+import { clockCard } from '../clocks/clock-card.js';
 import { applyAction, commandItem, redrawCard, refreshItem, requireRole } from './item-command.js';
 
 export const TRANSFER_USAGE =
