@@ -15,7 +15,12 @@ import {
   updateCommand,
 } from './commands/respond.js';
 import { transferCommand } from './commands/transfer.js';
-import { approveCommand, rejectCommand, withdrawCommand, wordingCommand } from './commands/wording.js';
+import {
+  approveCommand,
+  rejectCommand,
+  withdrawCommand,
+  wordingCommand,
+} from './commands/wording/commands.js';
 
 const COMMANDS = [
   reportCommand,

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { insertSandboxMessage } from '../db/repos/sandbox-repo.js';
 import { sandboxMessages } from '../db/schema.js';
-import { insertSandboxMessage } from '../src/adapters/sandbox/store.js';
 import { DB_KINDS, freshDatabase } from './helpers/databases.js';
 import { startHarness, useHarness } from './helpers/harness.js';
 import { sample, scrape } from './helpers/metrics.js';

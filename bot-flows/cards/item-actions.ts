@@ -13,7 +13,9 @@ import { staleError } from '../commands/item-command.js';
 import { itemDetail } from '../commands/query.js';
 import { recordResponse, releaseUpdate } from '../commands/respond.js';
 import { transferItem } from '../commands/transfer.js';
-import { decideWording, submitWording, withdrawWording } from '../commands/wording.js';
+import { decideWording } from '../commands/wording/decide.js';
+import { submitWording } from '../commands/wording/submit.js';
+import { withdrawWording } from '../commands/wording/withdraw.js';
 import { itemCardFor } from './item-card.js';
 
 const notInDirectory = () =>

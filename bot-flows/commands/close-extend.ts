@@ -19,7 +19,7 @@ import {
   textAfterNumber,
   textAfterWords,
 } from './item-command.js';
-import { dropPendingWording } from './wording.js';
+import { dropPendingWording } from './wording/withdraw.js';
 
 export const CLOSE_USAGE = '/办结 <编号> <结果>，例：/办结 YQ20261122-003 已澄清并公开处置结果';
 const EXTEND_USAGE = '/延期 <编号> <理由>，例：/延期 YQ20261122-003 涉及多个部门，情况特别复杂';

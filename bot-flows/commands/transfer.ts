@@ -1,9 +1,7 @@
-import { and, eq } from 'drizzle-orm';
 import { itemClocks } from '../../db/repos/clock-repo.js';
-import type { ItemRow } from '../../db/repos/item-repo.js';
+import { handOverItemUnits, type ItemRow } from '../../db/repos/item-repo.js';
 import { unitChat } from '../../db/repos/org-repo.js';
 import { itemMessage, threadRoot } from '../../db/repos/outbox-repo.js';
-import { itemUnits } from '../../db/schema.js';
 import type { BotContext } from '../../src/bot/context.js';
 import type { CommandSpec } from '../../src/bot/dispatcher.js';
 import { optionValue } from '../../src/core/command-parser.js';
@@ -55,21 +53,7 @@ export async function transferItem(
     { fromUnitId: from.id, toUnitId: target.id, reason },
     { ownerUnitId: target.id, claimedByPersonId: null },
   );
-  // The old unit stays informed (抄送) unless it had another part in the item, which it keeps.
-  await ctx.tx
-    .update(itemUnits)
-    .set({ role: 'cc' })
-    .where(
-      and(eq(itemUnits.itemId, item.id), eq(itemUnits.unitId, from.id), eq(itemUnits.role, 'responsible')),
-    );
-  await ctx.tx
-    .insert(itemUnits)
-    .values({ itemId: item.id, unitId: from.id, role: 'cc' })
-    .onConflictDoNothing();
-  await ctx.tx
-    .insert(itemUnits)
-    .values({ itemId: item.id, unitId: target.id, role: 'responsible' })
-    .onConflictDoUpdate({ target: [itemUnits.itemId, itemUnits.unitId], set: { role: 'responsible' } });
+  await handOverItemUnits(ctx.tx, item.id, from.id, target.id);
 
   // A group that already has the card (a co-responsible department) has it redrawn below;
   // every other group gets it now.

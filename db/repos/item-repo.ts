@@ -67,6 +67,29 @@ export async function itemUnitRoles(db: Db, itemId: number) {
     .where(eq(itemUnits.itemId, itemId));
 }
 
+/**
+ * 转办's unit roles: `toUnitId` becomes responsible (whatever part it had), and `fromUnitId` goes
+ * from responsible to 抄送 so it stays informed; a part it had other than responsible it keeps.
+ */
+export async function handOverItemUnits(
+  tx: Db,
+  itemId: number,
+  fromUnitId: string,
+  toUnitId: string,
+): Promise<void> {
+  await tx
+    .update(itemUnits)
+    .set({ role: 'cc' })
+    .where(
+      and(eq(itemUnits.itemId, itemId), eq(itemUnits.unitId, fromUnitId), eq(itemUnits.role, 'responsible')),
+    );
+  await tx.insert(itemUnits).values({ itemId, unitId: fromUnitId, role: 'cc' }).onConflictDoNothing();
+  await tx
+    .insert(itemUnits)
+    .values({ itemId, unitId: toUnitId, role: 'responsible' })
+    .onConflictDoUpdate({ target: [itemUnits.itemId, itemUnits.unitId], set: { role: 'responsible' } });
+}
+
 export async function eventsOf(db: Db, itemId: number): Promise<ItemEventRow[]> {
   return db.select().from(itemEvents).where(eq(itemEvents.itemId, itemId)).orderBy(itemEvents.id);
 }

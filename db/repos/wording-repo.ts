@@ -1,10 +1,12 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, like } from 'drizzle-orm';
 import type { Db } from '../client.js';
-import { wordingDecisions, wordings } from '../schema.js';
+import { itemMessages, people, wordingDecisions, wordings } from '../schema.js';
+import type { Person } from './org-repo.js';
 
 export type WordingRow = typeof wordings.$inferSelect;
 export type WordingDecisionRow = typeof wordingDecisions.$inferSelect;
 
+/** Stores a submitted wording, pending until every unit it names has decided. */
 export async function insertWording(
   db: Db,
   row: Omit<typeof wordings.$inferInsert, 'id' | 'status' | 'decidedAt'>,
@@ -16,6 +18,7 @@ export async function insertWording(
   return created as WordingRow;
 }
 
+/** A wording by id, without locking it. */
 export async function findWording(db: Db, id: number): Promise<WordingRow | null> {
   const [row] = await db.select().from(wordings).where(eq(wordings.id, id));
   return row ?? null;
@@ -41,6 +44,7 @@ export async function latestWording(db: Db, itemId: number): Promise<WordingRow 
   return row ?? null;
 }
 
+/** The decisions units have recorded on a wording so far. */
 export const decisionsOf = (db: Db, wordingId: number): Promise<WordingDecisionRow[]> =>
   db.select().from(wordingDecisions).where(eq(wordingDecisions.wordingId, wordingId));
 
@@ -78,4 +82,66 @@ export async function closeWording(
     .where(and(eq(wordings.id, id), eq(wordings.status, 'pending')))
     .returning({ id: wordings.id });
   return updated.length > 0;
+}
+
+/** The drafter of a wording, when one was recorded; inactive people too, since they drafted it. */
+export async function wordingDrafter(
+  db: Db,
+  wording: Pick<WordingRow, 'drafterPersonId'>,
+): Promise<Person | null> {
+  if (!wording.drafterPersonId) return null;
+  const [p] = await db
+    .select({ id: people.id, name: people.name, feishuId: people.feishuId, wecomId: people.wecomId })
+    .from(people)
+    .where(eq(people.id, wording.drafterPersonId));
+  return p ?? null;
+}
+
+/** A sent approval card of a wording and the unit it asks. */
+export interface ApprovalCardMessage {
+  platform: string;
+  chatId: string;
+  messageId: string;
+  unitId: string;
+}
+
+/** Every approval card sent for a wording, one per unit asked, so a decision can redraw them all. */
+export async function approvalCardMessages(
+  db: Db,
+  itemId: number,
+  wordingId: number,
+): Promise<ApprovalCardMessage[]> {
+  // The anchor kind is `approval:<wording>:<unit>`; the colon after the id keeps wording 1 from matching 12.
+  const rows = await db
+    .select()
+    .from(itemMessages)
+    .where(and(eq(itemMessages.itemId, itemId), like(itemMessages.kind, `approval:${wordingId}:%`)));
+  return rows.map((m) => ({
+    platform: m.platform,
+    chatId: m.chatId,
+    messageId: m.messageId,
+    unitId: m.kind.split(':')[2] as string,
+  }));
+}
+
+/** The item's cards on a platform, one per chat: a 统一口径 goes into each card's thread. */
+export async function itemCardMessages(
+  db: Db,
+  itemId: number,
+  platform: string,
+): Promise<{ platform: string; chatId: string; messageId: string }[]> {
+  return db
+    .select({
+      platform: itemMessages.platform,
+      chatId: itemMessages.chatId,
+      messageId: itemMessages.messageId,
+    })
+    .from(itemMessages)
+    .where(
+      and(
+        eq(itemMessages.itemId, itemId),
+        eq(itemMessages.kind, 'card'),
+        eq(itemMessages.platform, platform),
+      ),
+    );
 }

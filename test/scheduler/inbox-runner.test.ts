@@ -1,8 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { acceptEvent } from '../../db/repos/inbox-repo.js';
+import { insertSandboxMessage } from '../../db/repos/sandbox-repo.js';
 import { inbox, items } from '../../db/schema.js';
-import { insertSandboxMessage } from '../../src/adapters/sandbox/store.js';
 import type { InboundEvent, InboundMessage } from '../../src/bot/event.js';
 import { silentLogger } from '../../src/log.js';
 import { InboxRunner } from '../../src/scheduler/inbox-runner.js';

@@ -1,20 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
-import { and, eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Db } from '../../../db/client.js';
 import { acceptEvent } from '../../../db/repos/inbox-repo.js';
-import { people } from '../../../db/schema.js';
+import {
+  getSandboxMessage,
+  insertSandboxMessage,
+  type SandboxRow,
+  sandboxMessagesAfter,
+  sandboxPeople,
+  sandboxPerson,
+} from '../../../db/repos/sandbox-repo.js';
 import type { Dispatcher } from '../../bot/dispatcher.js';
 import type { InboundMessage } from '../../bot/event.js';
 import type { CardSpec } from '../../core/message.js';
 import type { Logger } from '../../log.js';
 import type { Metrics } from '../../metrics.js';
-import { mentionsIn, sandboxChats, sandboxPeople } from './directory.js';
+import { mentionsIn, sandboxChats } from './directory.js';
 import { SANDBOX_BOT_NAME } from './sender.js';
-import { getSandboxMessage, insertSandboxMessage, type SandboxRow, sandboxMessagesAfter } from './store.js';
 
 const page = readFileSync(new URL('./page.html', import.meta.url), 'utf8');
 
@@ -74,10 +79,7 @@ export function sandboxRoutes(deps: SandboxDeps): Hono {
     const body = postMessage.safeParse(await c.req.json().catch(() => null));
     if (!body.success) return c.json({ error: '请求格式错误：需要 personId、chatId 和 text。' }, 400);
     const { personId, chatId, text } = body.data;
-    const [person] = await db
-      .select()
-      .from(people)
-      .where(and(eq(people.id, personId), eq(people.active, true)));
+    const person = await sandboxPerson(db, personId, { activeOnly: true });
     if (!person) return c.json({ error: `组织目录中没有人员 ${personId}。` }, 400);
     if (!(await sandboxChats(db)).some((x) => x.id === chatId))
       return c.json({ error: `没有群聊 ${chatId}。` }, 400);
@@ -127,7 +129,7 @@ export function sandboxRoutes(deps: SandboxDeps): Hono {
     const message = await getSandboxMessage(db, body.data.messageId);
     // Like a real platform, only a button that is on the card can be clicked.
     if (!message || !hasControl(message, body.data)) return c.json({ error: '卡片上没有这个按钮。' }, 400);
-    const [person] = await db.select().from(people).where(eq(people.id, body.data.personId));
+    const person = await sandboxPerson(db, body.data.personId, { activeOnly: false });
     deps.metrics.eventReceived('sandbox');
     const result = await deps.dispatcher.dispatch({
       kind: 'card_action',

@@ -1,6 +1,10 @@
 import type { Db } from '../../../db/client.js';
+import {
+  getSandboxMessage,
+  insertSandboxMessage,
+  updateSandboxMessage,
+} from '../../../db/repos/sandbox-repo.js';
 import { type OutboundMessage, type PlatformSender, SendError } from '../../bot/sender.js';
-import { getSandboxMessage, insertSandboxMessage, updateSandboxMessage } from './store.js';
 
 export const SANDBOX_BOT_NAME = '回音';
 

@@ -1,0 +1,36 @@
+import type { Db } from '../../db/client.js';
+import { type ItemRow, insertItem } from '../../db/repos/item-repo.js';
+
+const at = new Date('2026-11-22T03:00:00Z');
+
+/**
+ * An item row with only what the schema requires, for repository tests that need one to hang
+ * rows from; `number` must be unique in the database.
+ */
+export function bareItem(
+  db: Db,
+  number: string,
+  ownerUnitId: string,
+  unitRoles: { unitId: string; role: string }[] = [{ unitId: ownerUnitId, role: 'responsible' }],
+): Promise<ItemRow> {
+  return insertItem(
+    db,
+    {
+      number,
+      title: '网传某校停课',
+      category: 'education',
+      occurredAt: at,
+      reportedAt: at,
+      state: 'claimed',
+      ownerUnitId,
+      routingRule: 'test',
+      policyPack: 'test',
+      reporterName: '王敏',
+      platform: 'feishu',
+      sourceChatId: 'oc_report',
+      sourceMessageId: 'om_report',
+      updatedAt: at,
+    },
+    unitRoles,
+  );
+}
