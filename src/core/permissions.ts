@@ -1,3 +1,4 @@
+import { HuiyinError } from './errors.js';
 import type { ItemAction } from './item-state.js';
 
 /** A person's roles in a unit, as the org directory gives them. */
@@ -62,5 +63,14 @@ export function mayAct(
   const { roles } = PERMISSIONS[action];
   return memberships.some(
     (m) => unitIds.includes(m.unitId) && m.roles.some((r) => (roles as readonly string[]).includes(r)),
+  );
+}
+
+/** The refusal when nobody of `unitNames` in the needed roles is asking: it names who may. */
+export function notAllowed(unitNames: readonly string[], action: ItemAction): HuiyinError {
+  const { roles, what } = PERMISSIONS[action];
+  return new HuiyinError(
+    'huiyin_not_allowed',
+    `只有${[...new Set(unitNames)].join('、')}的${roles.map((r) => ROLE_NAMES[r]).join('、')}可以${what}。`,
   );
 }

@@ -4,7 +4,7 @@ import { decisionsOf } from '../../../db/repos/wording-repo.js';
 import type { BotContext } from '../../../src/bot/context.js';
 import { HuiyinError } from '../../../src/core/errors.js';
 import type { OrgUnit } from '../../../src/core/org.js';
-import { mayAct } from '../../../src/core/permissions.js';
+import { mayAct, notAllowed } from '../../../src/core/permissions.js';
 import { staleError } from '../item-command.js';
 
 export type WordingDecision = 'approved' | 'rejected';
@@ -55,9 +55,9 @@ export async function undecidedUnitsOfActor(
   const action = decision === 'approved' ? 'approve_wording' : 'reject_wording';
   const mine = unitIds.filter((id) => mayAct(ctx.actor?.memberships ?? [], [id], action));
   if (mine.length === 0) {
-    throw new HuiyinError(
-      'huiyin_not_allowed',
-      `只有${unitIds.map((id) => unitName(ctx, id)).join('、')}的审核人、领导可以审核此口径。`,
+    throw notAllowed(
+      unitIds.map((id) => unitName(ctx, id)),
+      action,
     );
   }
   if (wording.drafterPersonId && wording.drafterPersonId === ctx.actor?.person.id) {
