@@ -9,11 +9,11 @@ import type { OutMessage } from '../../src/core/message.js';
 import { findLevel, LEVELS } from '../../src/core/vocabulary.js';
 import { claimItem, gradeItem } from '../commands/claim-grade.js';
 import { closeItem } from '../commands/close-extend.js';
-import { staleError } from '../commands/item-command.js';
 import { itemDetail } from '../commands/query.js';
 import { recordResponse, releaseUpdate } from '../commands/respond.js';
 import { transferItem } from '../commands/transfer.js';
 import { decideWording, submitWording, withdrawWording } from '../commands/wording.js';
+import { staleError } from '../items/apply-action.js';
 import { itemCardFor } from './item-card.js';
 
 const notInDirectory = () =>

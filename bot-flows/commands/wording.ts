@@ -20,16 +20,11 @@ import type { OrgUnit } from '../../src/core/org.js';
 import { mayAct } from '../../src/core/permissions.js';
 import { cite } from '../../src/core/policy-pack.js';
 import { approvalCard, decisionLine } from '../cards/approval-card.js';
-import {
-  applyAction,
-  commandItem,
-  redrawCard,
-  refreshItem,
-  requireRole,
-  requireText,
-  staleError,
-  textAfterWords,
-} from './item-command.js';
+import { redrawCard, refreshItem } from '../cards/redraw.js';
+import { commandItem } from '../item-lookup.js';
+import { applyAction, staleError } from '../items/apply-action.js';
+import { requireRole } from '../items/require-role.js';
+import { requireText, textAfterWords } from './args.js';
 
 export const WORDING_USAGE =
   '/口径 <编号> <口径内容>，例：/口径 YQ20261122-003 经核查，网传“某校停课”不实，该校教学秩序正常。';
