@@ -14,7 +14,7 @@ import { recordResponse, releaseUpdate } from '../commands/respond.js';
 import { transferItem } from '../commands/transfer.js';
 import { decideWording, submitWording, withdrawWording } from '../commands/wording.js';
 import { staleError } from '../items/apply-action.js';
-import { itemCardFor } from './item-card.js';
+import { itemCardFor } from './item-card/loader.js';
 
 const notInDirectory = () =>
   new HuiyinError('huiyin_unknown_person', '你不在组织目录中，无法操作舆情卡片。请联系管理员。');

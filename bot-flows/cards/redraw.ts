@@ -6,7 +6,7 @@ import type { BotContext } from '../../src/bot/context.js';
 import type { CardSpec } from '../../src/core/message.js';
 import { refreshClockCard } from '../clocks/notify.js';
 import { replanClocks } from '../clocks/plan.js';
-import { itemCardFor } from './item-card.js';
+import { itemCardFor } from './item-card/loader.js';
 
 /** Replaces a card the bot sent earlier with `card`. */
 export const redrawCard = (

@@ -11,7 +11,7 @@ import { type OutMessage, textMessage } from '../../src/core/message.js';
 import { cite } from '../../src/core/policy-pack.js';
 import { formatDeadline } from '../../src/core/time.js';
 import { findChannel, findStage, isMajor, RELEASE_STAGES } from '../../src/core/vocabulary.js';
-import { stageLine } from '../cards/item-card.js';
+import { stageLine } from '../cards/item-card/labels.js';
 import { refreshItem } from '../cards/redraw.js';
 import { byAction, satisfyClocks, startContinuing } from '../clocks/item-clocks.js';
 import { commandItem } from '../item-lookup.js';
