@@ -9,14 +9,14 @@ import type { OutMessage } from '../../src/core/message.js';
 import { findLevel, LEVELS } from '../../src/core/vocabulary.js';
 import { claimItem, gradeItem } from '../commands/claim-grade.js';
 import { closeItem } from '../commands/close-extend.js';
-import { staleError } from '../commands/item-command.js';
 import { itemDetail } from '../commands/query.js';
 import { recordResponse, releaseUpdate } from '../commands/respond.js';
 import { transferItem } from '../commands/transfer.js';
 import { decideWording } from '../commands/wording/decide.js';
 import { submitWording } from '../commands/wording/submit.js';
 import { withdrawWording } from '../commands/wording/withdraw.js';
-import { itemCardFor } from './item-card.js';
+import { staleError } from '../items/apply-action.js';
+import { itemCardFor } from './item-card/loader.js';
 
 const notInDirectory = () =>
   new HuiyinError('huiyin_unknown_person', '你不在组织目录中，无法操作舆情卡片。请联系管理员。');

@@ -8,7 +8,10 @@ import { type OutMessage, textMessage } from '../../src/core/message.js';
 import { cite } from '../../src/core/policy-pack.js';
 import { formatDeadline } from '../../src/core/time.js';
 import { findLevel, LEVELS, type Level } from '../../src/core/vocabulary.js';
-import { applyAction, commandItem, refreshItem, replanAndRefresh, requireRole } from './item-command.js';
+import { refreshItem, replanAndRefresh } from '../cards/redraw.js';
+import { commandItem } from '../item-lookup.js';
+import { applyAction } from '../items/apply-action.js';
+import { requireRole } from '../items/require-role.js';
 
 export const CLAIM_USAGE = '/认领 <编号>，例：/认领 YQ20261122-003';
 export const GRADE_USAGE = `/研判 <编号> 级别:<${LEVELS.join('|')}> [突发] [伤亡] [影响较大]，例：/研判 YQ20261122-003 级别:重大 突发`;

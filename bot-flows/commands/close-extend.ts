@@ -7,18 +7,12 @@ import { type OutMessage, textMessage } from '../../src/core/message.js';
 import { cite } from '../../src/core/policy-pack.js';
 import { formatDeadline } from '../../src/core/time.js';
 import { unknownYearNotice } from '../../src/core/working-days.js';
-import {
-  applyAction,
-  byAction,
-  commandItem,
-  refreshItem,
-  replanAndRefresh,
-  requireRole,
-  requireText,
-  satisfyClocks,
-  textAfterNumber,
-  textAfterWords,
-} from './item-command.js';
+import { refreshItem, replanAndRefresh } from '../cards/redraw.js';
+import { byAction, satisfyClocks } from '../clocks/item-clocks.js';
+import { commandItem } from '../item-lookup.js';
+import { applyAction } from '../items/apply-action.js';
+import { requireRole } from '../items/require-role.js';
+import { requireText, textAfterNumber, textAfterWords } from './args.js';
 import { dropPendingWording } from './wording/withdraw.js';
 
 export const CLOSE_USAGE = '/办结 <编号> <结果>，例：/办结 YQ20261122-003 已澄清并公开处置结果';

@@ -2,7 +2,7 @@ import { itemUnitRoles, listItems } from '../../db/repos/item-repo.js';
 import type { CommandSpec } from '../../src/bot/dispatcher.js';
 import { HuiyinError } from '../../src/core/errors.js';
 import { textMessage } from '../../src/core/message.js';
-import { levelLabel, namesWithRole, stateLabel } from '../cards/item-card.js';
+import { levelLabel, namesWithRole, stateLabel } from '../cards/item-card/labels.js';
 
 const USAGE = '/列表 [本单位|我的|全部]';
 const LIMIT = 20;

@@ -7,7 +7,8 @@ import { textMessage } from '../../src/core/message.js';
 import { cite } from '../../src/core/policy-pack.js';
 import { formatDeadline, fromShanghai, shanghaiParts } from '../../src/core/time.js';
 import { unknownYearNotice } from '../../src/core/working-days.js';
-import { cardMentions, itemCard } from '../cards/item-card.js';
+import { itemCard } from '../cards/item-card/builder.js';
+import { cardMentions } from '../cards/item-card/mentions.js';
 import { refreshClockCard } from '../clocks/clock-card.js';
 import { startClocks } from '../clocks/plan.js';
 

@@ -6,7 +6,8 @@ import type { OrgUnit } from '../../src/core/org.js';
 import { cite } from '../../src/core/policy-pack.js';
 import type { RoutingDecision } from '../../src/core/routing.js';
 import { formatShanghai } from '../../src/core/time.js';
-import { cardMentions, itemCard } from '../cards/item-card.js';
+import { itemCard } from '../cards/item-card/builder.js';
+import { cardMentions } from '../cards/item-card/mentions.js';
 
 export interface Delivery {
   /** Units with no group on this platform: nothing reached them. */

@@ -11,18 +11,13 @@ import { type OutMessage, textMessage } from '../../src/core/message.js';
 import { cite } from '../../src/core/policy-pack.js';
 import { formatDeadline } from '../../src/core/time.js';
 import { findChannel, findStage, isMajor, RELEASE_STAGES } from '../../src/core/vocabulary.js';
-import { stageLine } from '../cards/item-card.js';
-import {
-  applyAction,
-  byAction,
-  commandItem,
-  refreshItem,
-  requireRole,
-  requireText,
-  satisfyClocks,
-  startContinuing,
-  textAfterWords,
-} from './item-command.js';
+import { stageLine } from '../cards/item-card/labels.js';
+import { refreshItem } from '../cards/redraw.js';
+import { byAction, satisfyClocks, startContinuing } from '../clocks/item-clocks.js';
+import { commandItem } from '../item-lookup.js';
+import { applyAction } from '../items/apply-action.js';
+import { requireRole } from '../items/require-role.js';
+import { requireText, textAfterWords } from './args.js';
 
 const ESCALATE_USAGE = '/报告 <编号> [说明]，例：/报告 YQ20261122-003 已电话报告省政府值班室';
 const PUBLISH_USAGE =

@@ -8,9 +8,13 @@ import { optionValue } from '../../src/core/command-parser.js';
 import { HuiyinError } from '../../src/core/errors.js';
 import { type OutMessage, parts, textMessage } from '../../src/core/message.js';
 import type { OrgUnit } from '../../src/core/org.js';
-import { cardMentions, itemCardFor } from '../cards/item-card.js';
+import { itemCardFor } from '../cards/item-card/loader.js';
+import { cardMentions } from '../cards/item-card/mentions.js';
+import { redrawCard, refreshItem } from '../cards/redraw.js';
 import { clockCard } from '../clocks/clock-card.js';
-import { applyAction, commandItem, redrawCard, refreshItem, requireRole } from './item-command.js';
+import { commandItem } from '../item-lookup.js';
+import { applyAction } from '../items/apply-action.js';
+import { requireRole } from '../items/require-role.js';
 
 export const TRANSFER_USAGE =
   '/转办 <编号> 单位:<单位> [理由]，例：/转办 YQ20261122-003 单位:省公安厅 涉及治安案件，由公安部门处置';

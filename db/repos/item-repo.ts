@@ -7,6 +7,7 @@ import type { Person } from './org-repo.js';
 export type ItemRow = typeof items.$inferSelect;
 export type NewItem = Omit<typeof items.$inferInsert, 'id' | 'number' | 'version'>;
 export type ItemEventRow = typeof itemEvents.$inferSelect;
+export type ItemPatch = Partial<typeof items.$inferInsert>;
 
 /**
  * Allocates the next `YQYYYYMMDD-NNN` for the Shanghai day of `now`. The upsert takes a row
@@ -34,6 +35,25 @@ export async function insertItem(
   if (unitRoles.length > 0)
     await tx.insert(itemUnits).values(unitRoles.map((u) => ({ itemId: row.id, ...u })));
   return row;
+}
+
+/**
+ * Applies `patch` and bumps the version only while the item is still at `version`; null when a
+ * concurrent change (a double click racing itself, two officers at once) got there first.
+ */
+export async function updateItemAtVersion(
+  db: Db,
+  id: number,
+  version: number,
+  patch: ItemPatch,
+  now: Date,
+): Promise<ItemRow | null> {
+  const [row] = await db
+    .update(items)
+    .set({ ...patch, version: sql`${items.version} + 1`, updatedAt: now })
+    .where(and(eq(items.id, id), eq(items.version, version)))
+    .returning();
+  return row ?? null;
 }
 
 export async function insertItemEvent(

@@ -27,6 +27,7 @@ export interface OutboxInsert {
 }
 
 export type OutboxRow = typeof outbox.$inferSelect;
+export type ItemMessageRow = typeof itemMessages.$inferSelect;
 
 /** Queues messages; called inside the transaction that made the change they announce. */
 export async function enqueue(db: Db, rows: OutboxInsert[], now: Date): Promise<void> {
@@ -176,6 +177,20 @@ export async function deferRow(db: Db, row: OutboxRow, at: Date): Promise<void> 
 /** The card message an item's thread hangs from in a chat, once it has been sent. */
 export const threadRoot = (db: Db, itemId: number, platform: string, chatId: string) =>
   itemMessage(db, itemId, platform, chatId, 'card');
+
+/** The item's cards as sent to each chat of `platform`, to redraw after a change. */
+export async function itemCards(db: Db, itemId: number, platform: string): Promise<ItemMessageRow[]> {
+  return db
+    .select()
+    .from(itemMessages)
+    .where(
+      and(
+        eq(itemMessages.itemId, itemId),
+        eq(itemMessages.platform, platform),
+        eq(itemMessages.kind, 'card'),
+      ),
+    );
+}
 
 /** One of an item's messages in a chat (its card, its clock card), once sent. */
 export async function itemMessage(

@@ -123,25 +123,3 @@ export async function approvalCardMessages(
     unitId: m.kind.split(':')[2] as string,
   }));
 }
-
-/** The item's cards on a platform, one per chat: a 统一口径 goes into each card's thread. */
-export async function itemCardMessages(
-  db: Db,
-  itemId: number,
-  platform: string,
-): Promise<{ platform: string; chatId: string; messageId: string }[]> {
-  return db
-    .select({
-      platform: itemMessages.platform,
-      chatId: itemMessages.chatId,
-      messageId: itemMessages.messageId,
-    })
-    .from(itemMessages)
-    .where(
-      and(
-        eq(itemMessages.itemId, itemId),
-        eq(itemMessages.kind, 'card'),
-        eq(itemMessages.platform, platform),
-      ),
-    );
-}

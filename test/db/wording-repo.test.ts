@@ -3,11 +3,10 @@ import type { Database } from '../../db/client.js';
 import { parseOrgFile } from '../../db/org-file.js';
 import type { ItemRow } from '../../db/repos/item-repo.js';
 import { importOrg } from '../../db/repos/org-repo.js';
-import { approvalAnchor } from '../../db/repos/outbox-repo.js';
+import { approvalAnchor, itemCards } from '../../db/repos/outbox-repo.js';
 import {
   approvalCardMessages,
   insertWording,
-  itemCardMessages,
   type WordingRow,
   wordingDrafter,
 } from '../../db/repos/wording-repo.js';
@@ -90,17 +89,17 @@ describe.each(DB_KINDS)('wording repository, the messages and people a wording f
     ]);
   });
 
-  it('itemCardMessages finds the item’s cards on one platform only, not its other messages', async () => {
+  it('itemCards finds the item’s cards on one platform only, not its other messages', async () => {
     const item = await newItem();
     await sent(item.id, 'feishu', 'oc_edu', 'card');
     await sent(item.id, 'feishu', 'oc_edu', approvalAnchor(1, 'edu'));
     await sent(item.id, 'feishu', 'oc_hbt', 'card');
     await sent(item.id, 'feishu', 'oc_hbt', 'clock');
     await sent(item.id, 'sandbox', 'sb-edu', 'card');
-    const cards = await itemCardMessages(database.db, item.id, 'feishu');
+    const cards = await itemCards(database.db, item.id, 'feishu');
     expect(cards.map((c) => c.chatId).sort()).toEqual(['oc_edu', 'oc_hbt']);
     expect(cards.every((c) => c.platform === 'feishu' && c.messageId.endsWith(':card'))).toBe(true);
-    expect(await itemCardMessages(database.db, item.id, 'wecom')).toEqual([]);
+    expect(await itemCards(database.db, item.id, 'wecom')).toEqual([]);
   });
 
   it('wordingDrafter is the recorded drafter, or null when none was recorded', async () => {

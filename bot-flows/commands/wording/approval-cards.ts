@@ -3,7 +3,7 @@ import { approvalCardMessages, decisionsOf, type WordingRow } from '../../../db/
 import type { BotContext } from '../../../src/bot/context.js';
 import type { CardSpec } from '../../../src/core/message.js';
 import { approvalCard } from '../../cards/approval-card.js';
-import { redrawCard } from '../item-command.js';
+import { redrawCard } from '../../cards/redraw.js';
 import { decidersOf } from './approvers.js';
 
 /** One unit's approval card for a wording as it stands, @-mentioning whoever decides for that unit. */

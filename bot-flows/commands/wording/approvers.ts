@@ -5,7 +5,7 @@ import type { BotContext } from '../../../src/bot/context.js';
 import { HuiyinError } from '../../../src/core/errors.js';
 import type { OrgUnit } from '../../../src/core/org.js';
 import { mayAct, notAllowed } from '../../../src/core/permissions.js';
-import { staleError } from '../item-command.js';
+import { staleError } from '../../items/apply-action.js';
 
 export type WordingDecision = 'approved' | 'rejected';
 

@@ -1,11 +1,7 @@
 import { type ItemRow, itemUnitRoles } from '../../../db/repos/item-repo.js';
 import { unitChat } from '../../../db/repos/org-repo.js';
-import { enqueue } from '../../../db/repos/outbox-repo.js';
-import {
-  itemCardMessages,
-  type WordingDecisionRow,
-  type WordingRow,
-} from '../../../db/repos/wording-repo.js';
+import { enqueue, itemCards } from '../../../db/repos/outbox-repo.js';
+import type { WordingDecisionRow, WordingRow } from '../../../db/repos/wording-repo.js';
 import type { BotContext } from '../../../src/bot/context.js';
 import { type OutMessage, textMessage } from '../../../src/core/message.js';
 import { cite } from '../../../src/core/policy-pack.js';
@@ -17,7 +13,7 @@ import { decisionLine } from '../../cards/approval-card.js';
  */
 async function broadcast(ctx: BotContext, item: ItemRow, message: OutMessage, alsoTo: string[]) {
   const chats = new Set<string>();
-  for (const c of await itemCardMessages(ctx.tx, item.id, item.platform)) {
+  for (const c of await itemCards(ctx.tx, item.id, item.platform)) {
     chats.add(c.chatId);
     await enqueue(
       ctx.tx,

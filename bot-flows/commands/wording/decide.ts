@@ -10,7 +10,9 @@ import {
 import type { BotContext } from '../../../src/bot/context.js';
 import { HuiyinError } from '../../../src/core/errors.js';
 import { type OutMessage, type Part, textMessage } from '../../../src/core/message.js';
-import { applyAction, refreshItem, requireText, staleError } from '../item-command.js';
+import { refreshItem } from '../../cards/redraw.js';
+import { applyAction, staleError } from '../../items/apply-action.js';
+import { requireText } from '../args.js';
 import { refreshApprovalCards } from './approval-cards.js';
 import { undecidedUnitsOfActor, unitName, type WordingDecision } from './approvers.js';
 import { broadcastUnifiedWording } from './broadcast.js';

@@ -5,7 +5,10 @@ import type { BotContext } from '../../../src/bot/context.js';
 import { HuiyinError } from '../../../src/core/errors.js';
 import { type OutMessage, textMessage } from '../../../src/core/message.js';
 import { cite } from '../../../src/core/policy-pack.js';
-import { applyAction, refreshItem, requireRole, requireText } from '../item-command.js';
+import { refreshItem } from '../../cards/redraw.js';
+import { applyAction } from '../../items/apply-action.js';
+import { requireRole } from '../../items/require-role.js';
+import { requireText } from '../args.js';
 import { approvalCardFor } from './approval-cards.js';
 import { decidersOf, hasApprovers, involvedAgencies, unitName } from './approvers.js';
 

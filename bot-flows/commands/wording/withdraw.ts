@@ -2,7 +2,9 @@ import { findItemById, type ItemRow } from '../../../db/repos/item-repo.js';
 import { closeWording, latestWording, lockWording, type WordingRow } from '../../../db/repos/wording-repo.js';
 import type { BotContext } from '../../../src/bot/context.js';
 import { type OutMessage, textMessage } from '../../../src/core/message.js';
-import { applyAction, refreshItem, requireRole, staleError } from '../item-command.js';
+import { refreshItem } from '../../cards/redraw.js';
+import { applyAction, staleError } from '../../items/apply-action.js';
+import { requireRole } from '../../items/require-role.js';
 import { refreshApprovalCards } from './approval-cards.js';
 
 /** Closes a wording still under review and its approval cards; the item it returns. */
