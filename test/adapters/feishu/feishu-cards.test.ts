@@ -1,10 +1,10 @@
 import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../db/client.js';
-import { itemEvents, items, outbox, wordings } from '../../db/schema.js';
-import type { Service } from '../../src/service.js';
-import { FakeClock } from '../helpers/clock.js';
-import { DB_KINDS } from '../helpers/databases.js';
+import type { Database } from '../../../db/client.js';
+import { itemEvents, items, outbox, wordings } from '../../../db/schema.js';
+import type { Service } from '../../../src/service.js';
+import { FakeClock } from '../../helpers/clock.js';
+import { DB_KINDS } from '../../helpers/databases.js';
 import {
   ENCRYPT_KEY,
   type FakeFeishu,
@@ -12,8 +12,8 @@ import {
   messageEvent,
   type SentMessage,
   startFeishuService,
-} from '../helpers/fake-feishu.js';
-import { tempOrgFile } from '../helpers/harness.js';
+} from '../../helpers/fake-feishu.js';
+import { tempOrgFile } from '../../helpers/harness.js';
 
 const ORG = tempOrgFile(`units:
   - id: gov

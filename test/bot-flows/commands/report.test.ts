@@ -1,8 +1,8 @@
 import { eq, like } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { itemEvents, items, itemUnits, outbox } from '../../db/schema.js';
-import { DB_KINDS } from '../helpers/databases.js';
-import { mentionsOf, tempOrgFile, textOf, useHarness } from '../helpers/harness.js';
+import { itemEvents, items, itemUnits, outbox } from '../../../db/schema.js';
+import { DB_KINDS } from '../../helpers/databases.js';
+import { mentionsOf, tempOrgFile, textOf, useHarness } from '../../helpers/harness.js';
 
 const itemNumberIn = (text: string) => /YQ\d{8}-\d{3}/.exec(text)?.[0] as string;
 

@@ -1,11 +1,11 @@
 import { count, eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readOrgFile } from '../../db/org-file.js';
-import { chatUnit, importOrg } from '../../db/repos/org-repo.js';
-import { itemEvents, items, outbox } from '../../db/schema.js';
-import { DEMO_ORG_FILE } from '../../src/service.js';
-import { DB_KINDS } from '../helpers/databases.js';
-import { mentionsOf, textOf, useHarness } from '../helpers/harness.js';
+import { readOrgFile } from '../../../db/org-file.js';
+import { chatUnit, importOrg } from '../../../db/repos/org-repo.js';
+import { itemEvents, items, outbox } from '../../../db/schema.js';
+import { DEMO_ORG_FILE } from '../../../src/service.js';
+import { DB_KINDS } from '../../helpers/databases.js';
+import { mentionsOf, textOf, useHarness } from '../../helpers/harness.js';
 
 describe.each(DB_KINDS)('commands and card buttons (%s)', (kind) => {
   const t = useHarness(kind);

@@ -1,8 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { itemEvents, items, itemUnits, wordings } from '../../db/schema.js';
-import { DB_KINDS } from '../helpers/databases.js';
-import { mentionsOf, type SandboxMessage, tempOrgFile, textOf, useHarness } from '../helpers/harness.js';
+import { itemEvents, items, itemUnits, wordings } from '../../../db/schema.js';
+import { DB_KINDS } from '../../helpers/databases.js';
+import { mentionsOf, type SandboxMessage, tempOrgFile, textOf, useHarness } from '../../helpers/harness.js';
 
 /**
  * The workflow between report and close by text commands in the sandbox: the twin of every card

@@ -1,21 +1,21 @@
 import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../db/client.js';
-import { inbox, items } from '../../db/schema.js';
-import { feishuEventDispatcher } from '../../src/adapters/feishu/ws.js';
-import type { FeishuConfig } from '../../src/env.js';
-import { silentLogger } from '../../src/log.js';
-import { createService, type Service } from '../../src/service.js';
-import { FakeClock } from '../helpers/clock.js';
-import { DB_KINDS, freshDatabase } from '../helpers/databases.js';
+import type { Database } from '../../../db/client.js';
+import { inbox, items } from '../../../db/schema.js';
+import { feishuEventDispatcher } from '../../../src/adapters/feishu/ws.js';
+import type { FeishuConfig } from '../../../src/env.js';
+import { silentLogger } from '../../../src/log.js';
+import { createService, type Service } from '../../../src/service.js';
+import { FakeClock } from '../../helpers/clock.js';
+import { DB_KINDS, freshDatabase } from '../../helpers/databases.js';
 import {
   ENCRYPT_KEY,
   FakeFeishu,
   feishuRequest,
   messageEvent,
   startFeishuService,
-} from '../helpers/fake-feishu.js';
-import { tempOrgFile, testEnv } from '../helpers/harness.js';
+} from '../../helpers/fake-feishu.js';
+import { tempOrgFile, testEnv } from '../../helpers/harness.js';
 
 const ORG = tempOrgFile(`units:
   - id: gov

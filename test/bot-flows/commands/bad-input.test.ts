@@ -1,10 +1,10 @@
 import { count } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import { describe, expect, it } from 'vitest';
-import type { Database } from '../../db/client.js';
-import { chatBindings, itemCounters, itemEvents, items, itemUnits } from '../../db/schema.js';
-import { DB_KINDS } from '../helpers/databases.js';
-import { textOf, useHarness } from '../helpers/harness.js';
+import type { Database } from '../../../db/client.js';
+import { chatBindings, itemCounters, itemEvents, items, itemUnits } from '../../../db/schema.js';
+import { DB_KINDS } from '../../helpers/databases.js';
+import { textOf, useHarness } from '../../helpers/harness.js';
 
 /** Rows in every table a command could change, except the outbox that carries the reply. */
 async function stored(db: Database['db']) {

@@ -1,16 +1,16 @@
 import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mock, PuppetMock } from 'wechaty-puppet-mock';
-import type { Database, Db } from '../../db/client.js';
-import { chatBindings, inbox, items, outbox } from '../../db/schema.js';
-import { WecomAdapter } from '../../src/adapters/wecom/adapter.js';
-import { WECOM_MAX_BYTES } from '../../src/adapters/wecom/render.js';
-import { createLogger } from '../../src/log.js';
-import { Metrics } from '../../src/metrics.js';
-import { createService, type Service } from '../../src/service.js';
-import { FakeClock } from '../helpers/clock.js';
-import { DB_KINDS, freshDatabase } from '../helpers/databases.js';
-import { tempOrgFile, testEnv } from '../helpers/harness.js';
+import type { Database, Db } from '../../../db/client.js';
+import { chatBindings, inbox, items, outbox } from '../../../db/schema.js';
+import { WecomAdapter } from '../../../src/adapters/wecom/adapter.js';
+import { WECOM_MAX_BYTES } from '../../../src/adapters/wecom/render.js';
+import { createLogger } from '../../../src/log.js';
+import { Metrics } from '../../../src/metrics.js';
+import { createService, type Service } from '../../../src/service.js';
+import { FakeClock } from '../../helpers/clock.js';
+import { DB_KINDS, freshDatabase } from '../../helpers/databases.js';
+import { tempOrgFile, testEnv } from '../../helpers/harness.js';
 
 interface Said {
   room: string;
