@@ -7,6 +7,7 @@ import type { FeishuConfig } from '../../src/env.js';
 import { silentLogger } from '../../src/log.js';
 import { createService } from '../../src/service.js';
 import { type DbKind, freshDatabase } from './databases.js';
+import { feishuEnvelope } from './fixtures.js';
 import { testEnv } from './harness.js';
 
 export interface FeishuCall {
@@ -177,7 +178,7 @@ export function feishuRequest(encryptKey: string, payload: unknown, at: Date, op
   };
 }
 
-/** im.message.receive_v1 for a group text message, in the schema 2.0 envelope. */
+/** im.message.receive_v1 for a group text message: the envelope fixture with this message in it. */
 export function messageEvent(o: {
   eventId: string;
   messageId: string;
@@ -189,24 +190,20 @@ export function messageEvent(o: {
   token?: string;
   at: Date;
 }) {
-  return {
-    schema: '2.0',
+  return feishuEnvelope('message', {
     header: {
       event_id: o.eventId,
-      event_type: 'im.message.receive_v1',
       create_time: String(o.at.getTime()),
       token: o.token ?? 'vt',
-      app_id: 'cli_test',
-      tenant_key: 'tk',
     },
     event: {
-      sender: { sender_id: { open_id: o.senderOpenId }, sender_type: 'user', tenant_key: 'tk' },
+      sender: { sender_id: { open_id: o.senderOpenId } },
       message: {
         message_id: o.messageId,
         create_time: String(o.at.getTime()),
+        update_time: String(o.at.getTime()),
         chat_id: o.chatId,
         chat_type: o.chatType ?? 'group',
-        message_type: 'text',
         content: JSON.stringify({ text: o.text }),
         mentions: (o.mentions ?? []).map((m) => ({
           key: m.key,
@@ -216,7 +213,7 @@ export function messageEvent(o: {
         })),
       },
     },
-  };
+  }) as { schema: string; header: Record<string, unknown>; event: Record<string, unknown> };
 }
 
 /** The encrypt key the Feishu tests' app is configured with. */

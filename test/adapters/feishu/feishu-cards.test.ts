@@ -13,43 +13,9 @@ import {
   type SentMessage,
   startFeishuService,
 } from '../../helpers/fake-feishu.js';
-import { tempOrgFile } from '../../helpers/harness.js';
+import { feishuEnvelope, fixtureOrg } from '../../helpers/fixtures.js';
 
-const ORG = tempOrgFile(`units:
-  - id: gov
-    name: 测试省人民政府
-  - id: edu
-    name: 测试省教育厅
-    parent: gov
-    handles: [教育]
-    feishu_chat: oc_edu
-    members:
-      - { id: edu-spk, name: 王敏, roles: [spokesperson], feishu: ou_spk }
-      - { id: edu-ldr, name: 李强, roles: [leader], feishu: ou_ldr }
-      - { id: edu-apv, name: 赵丽, roles: [approver], feishu: ou_apv }
-  - id: gat
-    name: 测试省公安厅
-    parent: gov
-    handles: [公安]
-    feishu_chat: oc_gat
-    members:
-      - { id: gat-spk, name: 何永刚, roles: [spokesperson], feishu: ou_gat_spk }
-      - { id: gat-apv, name: 高志峰, roles: [approver], feishu: ou_gat_apv }
-  - id: office
-    name: 测试省政府办公厅
-    parent: gov
-    handles: [统筹]
-    feishu_chat: oc_office
-    members:
-      - { id: office-spk, name: 温振宇, roles: [spokesperson], feishu: ou_office }
-  - id: open
-    name: 测试省政务公开办
-    parent: gov
-    feishu_chat: oc_open
-    members:
-      - { id: officer, name: 李自林, roles: [officer], feishu: ou_officer }
-cc: [open]
-`);
+const ORG = fixtureOrg('feishu-edu-gat');
 
 type Json = Record<string, unknown>;
 interface Control {
@@ -194,15 +160,14 @@ describe.each(DB_KINDS)('interactive cards through the real SDK and a fake Open 
         : c.form
           ? { tag: 'button', name: `${c.form}_submit`, value: c.value, form_value: input.form ?? {} }
           : { tag: 'button', value: c.value };
-    const callback = {
-      schema: '2.0',
-      header: { event_id: `card_${++n}`, event_type: 'card.action.trigger', token: 'vt', create_time: '0' },
+    const callback = feishuEnvelope('card-action', {
+      header: { event_id: `card_${++n}` },
       event: {
         operator: { open_id: openId },
         action,
         context: { open_message_id: m.messageId, open_chat_id: m.chatId },
       },
-    };
+    });
     const res = await service.app.request('/feishu/card', {
       method: 'POST',
       ...feishuRequest(ENCRYPT_KEY, callback, clock.now()),
