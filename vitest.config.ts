@@ -8,5 +8,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // PGlite instances are heavy and the machine has 2 cores.
     maxWorkers: 2,
+    // Files and tests run in a random order (the seed is printed), so no test can lean on another.
+    sequence: { shuffle: true },
   },
 });

@@ -1,6 +1,7 @@
 import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Database } from '../../db/client.js';
 import { signFeishu } from '../../src/adapters/feishu/verify.js';
 import type { Clock } from '../../src/core/time.js';
 import type { FeishuConfig } from '../../src/env.js';
@@ -219,10 +220,19 @@ export function messageEvent(o: {
 /** The encrypt key the Feishu tests' app is configured with. */
 export const ENCRYPT_KEY = 'test-encrypt-key';
 
-/** The service on a fresh database of `kind`, with a Feishu app whose Open API is a fake one. */
-export async function startFeishuService(kind: DbKind, orgFile: string, appId: string, clock: Clock) {
+/**
+ * The service with a Feishu app whose Open API is a fake one, on `db` (a database of that kind,
+ * or a fresh one of that kind, closed with the service).
+ */
+export async function startFeishuService(
+  db: DbKind | Database,
+  orgFile: string,
+  appId: string,
+  clock: Clock,
+) {
   const fake = await new FakeFeishu().start();
-  const database = await freshDatabase(kind);
+  const owned = typeof db === 'string';
+  const database = owned ? await freshDatabase(db) : db;
   const feishu: FeishuConfig = {
     appId,
     appSecret: 'secret',
@@ -246,7 +256,7 @@ export async function startFeishuService(kind: DbKind, orgFile: string, appId: s
     service,
     async close() {
       await service.close();
-      await database.close();
+      if (owned) await database.close();
       await fake.stop();
     },
   };

@@ -1,10 +1,10 @@
 import { count, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../../db/client.js';
 import { itemEvents, items, outbox, wordings } from '../../../db/schema.js';
 import type { Service } from '../../../src/service.js';
 import { FakeClock } from '../../helpers/clock.js';
-import { DB_KINDS } from '../../helpers/databases.js';
+import { DB_KINDS, useDatabase } from '../../helpers/databases.js';
 import {
   ENCRYPT_KEY,
   type FakeFeishu,
@@ -78,15 +78,18 @@ describe.each(DB_KINDS)('interactive cards through the real SDK and a fake Open 
   let database: Database;
   let fake: FakeFeishu;
   let service: Service;
-  const clock = new FakeClock('2026-11-22T03:00:00Z');
+  let clock: FakeClock;
   let n = 0;
 
+  // Each test gets its own fake Open API and service on an emptied database.
+  const db = useDatabase(kind);
   let started: Awaited<ReturnType<typeof startFeishuService>> | undefined;
-  beforeAll(async () => {
-    started = await startFeishuService(kind, ORG, 'cli_cards', clock);
+  beforeEach(async () => {
+    clock = new FakeClock('2026-11-22T03:00:00Z');
+    started = await startFeishuService(db.database, ORG, 'cli_cards', clock);
     ({ fake, database, service } = started);
   });
-  afterAll(() => started?.close());
+  afterEach(() => started?.close());
 
   /** Delivers everything; messages held back by the 5-per-second chat limit go a second later. */
   const settle = async () => {

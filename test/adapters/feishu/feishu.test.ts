@@ -1,5 +1,5 @@
 import { count, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../../db/client.js';
 import { inbox, items } from '../../../db/schema.js';
 import { feishuEventDispatcher } from '../../../src/adapters/feishu/ws.js';
@@ -7,7 +7,7 @@ import type { FeishuConfig } from '../../../src/env.js';
 import { silentLogger } from '../../../src/log.js';
 import { createService, type Service } from '../../../src/service.js';
 import { FakeClock } from '../../helpers/clock.js';
-import { DB_KINDS, freshDatabase } from '../../helpers/databases.js';
+import { DB_KINDS, freshDatabase, useDatabase } from '../../helpers/databases.js';
 import {
   ENCRYPT_KEY,
   FakeFeishu,
@@ -37,15 +37,18 @@ describe.each(DB_KINDS)('Feishu through the real SDK and a fake Open API (%s)', 
   let fake: FakeFeishu;
   let service: Service;
   let feishu: FeishuConfig;
-  const clock = new FakeClock('2026-11-22T03:00:00Z');
+  let clock: FakeClock;
   let n = 0;
 
+  // Each test gets its own fake Open API and service on an emptied database.
+  const db = useDatabase(kind);
   let started: Awaited<ReturnType<typeof startFeishuService>> | undefined;
-  beforeAll(async () => {
-    started = await startFeishuService(kind, ORG, 'cli_test', clock);
+  beforeEach(async () => {
+    clock = new FakeClock('2026-11-22T03:00:00Z');
+    started = await startFeishuService(db.database, ORG, 'cli_test', clock);
     ({ fake, database, service, feishu } = started);
   });
-  afterAll(() => started?.close());
+  afterEach(() => started?.close());
 
   const settle = async () => {
     while ((await service.inbox.drain()) + (await service.outbox.drain()) > 0);
@@ -192,6 +195,8 @@ describe.each(DB_KINDS)('Feishu through the real SDK and a fake Open API (%s)', 
   });
 
   it('a card click is verified, answered with a toast and the redrawn card, and patched for everyone', async () => {
+    await report('/上报 “某小学食堂饭菜变质” 类别:教育 级别:较大').post();
+    await settle();
     const card = fake.inChat('oc_edu')[0];
     const value = buttonValue(card?.content, '刷新');
     const callback = feishuEnvelope('card-action', {

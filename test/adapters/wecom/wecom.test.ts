@@ -9,7 +9,7 @@ import { createLogger } from '../../../src/log.js';
 import { Metrics } from '../../../src/metrics.js';
 import { createService, type Service } from '../../../src/service.js';
 import { FakeClock } from '../../helpers/clock.js';
-import { DB_KINDS, freshDatabase } from '../../helpers/databases.js';
+import { DB_KINDS, freshDatabase, useDatabase } from '../../helpers/databases.js';
 import { fixtureOrg } from '../../helpers/fixtures.js';
 import { testEnv } from '../../helpers/harness.js';
 
@@ -54,7 +54,8 @@ async function until(check: () => Promise<boolean> | boolean, what: string) {
 const EDU_ORG = fixtureOrg('wecom-edu');
 
 describe.each(DB_KINDS)('WeCom through wechaty and the mock puppet (%s)', (kind) => {
-  // Every test gets its own mock WeCom, database and service: none depends on what another did.
+  // Every test gets its own mock WeCom and service on an emptied database: none depends on what another did.
+  const db = useDatabase(kind);
   let clock: FakeClock;
   let said: Said[];
   let logs: string[];
@@ -90,7 +91,7 @@ describe.each(DB_KINDS)('WeCom through wechaty and the mock puppet (%s)', (kind)
     rooms.fresh = mocker.createRoom({ topic: '新建的教育舆情群', memberIdList: all });
     rooms.dup1 = mocker.createRoom({ topic: '环保舆情群', memberIdList: all });
     rooms.dup2 = mocker.createRoom({ topic: '环保舆情群', memberIdList: all });
-    database = await freshDatabase(kind);
+    database = db.database;
     puppet = recordingPuppet(mocker, said);
     service = await createService({
       env: testEnv({ orgFile: fixtureOrg('wecom-rooms'), sandbox: false }),
@@ -116,7 +117,6 @@ describe.each(DB_KINDS)('WeCom through wechaty and the mock puppet (%s)', (kind)
   });
   afterEach(async () => {
     await service?.close();
-    await database?.close();
   });
 
   const inboxCount = async () => (await database.db.select({ n: count() }).from(inbox))[0]?.n ?? 0;

@@ -84,6 +84,7 @@ describe.each(DB_KINDS)('bad input (%s)', (kind) => {
   });
 
   it('after all the refusals the first real report still gets sequence 001', async () => {
+    for (const [, person, text] of CASES) await t.h.say(person, 'sb-lobby', text);
     const r = await t.h.say('cac-ofc-1', 'sb-lobby', '/上报 “真正的第一条” 类别:住房');
     expect(textOf(await t.h.replyTo('sb-lobby', r.body.id as string))).toContain('已上报 YQ20261122-001');
   });

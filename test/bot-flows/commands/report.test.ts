@@ -225,6 +225,8 @@ describe.each(DB_KINDS)('/上报 through the sandbox (%s)', (kind) => {
   });
 
   it('nothing is left in the outbox once delivered', async () => {
+    // A report with a card, cc copies and a confirmation, each its own outbox row.
+    await t.h.say('cac-ofc-1', 'sb-lobby', '/上报 “某小学食堂饭菜变质” 类别:教育 级别:较大');
     const pending = await t.database.db.select().from(outbox).where(eq(outbox.status, 'pending'));
     expect(pending).toEqual([]);
   });
