@@ -1,7 +1,4 @@
-import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { insertSandboxMessage } from '../db/repos/sandbox-repo.js';
-import { sandboxMessages } from '../db/schema.js';
 import { DB_KINDS, freshDatabase } from './helpers/databases.js';
 import { startHarness, useHarness } from './helpers/harness.js';
 import { sample, scrape } from './helpers/metrics.js';
@@ -104,38 +101,12 @@ describe.each(DB_KINDS)('health and metrics (%s)', (kind) => {
       await h2.service.inbox.idle();
       await h2.service.outbox.idle();
       await h2.close();
+      // Node reports an unhandled rejection once the microtasks have run, before the next
+      // macrotask: one turn is that boundary, whatever the machine's load.
       await new Promise((r) => setImmediate(r));
       expect(unhandled).toEqual([]);
     } finally {
       process.off('unhandledRejection', onUnhandled);
     }
-  });
-
-  it('polling returns a message whose revision committed after a higher one was already read', async () => {
-    const { h } = t;
-    await h.say('cac-ofc-1', 'sb-lobby', '/帮助');
-    const first = await h.service.app.request('/sandbox/api/messages?chatId=sb-lobby&after=0');
-    const { rev } = (await first.json()) as { rev: number };
-    const late = await insertSandboxMessage(h.db, {
-      chatId: 'sb-lobby',
-      senderPersonId: null,
-      senderName: '回音',
-      replyTo: null,
-      threadRoot: null,
-      content: { kind: 'text', parts: [{ t: 'text', v: '迟到的提交' }] },
-      createdAt: h.clock.now(),
-      sendKey: null,
-    });
-    // Its revision was taken before the ones the poller has seen.
-    await h.db.update(sandboxMessages).set({ rev: 1 }).where(eq(sandboxMessages.id, late.id));
-    const poll = async () => {
-      const res = await h.service.app.request(`/sandbox/api/messages?chatId=sb-lobby&after=${rev}`);
-      return ((await res.json()) as { messages: { id: string }[] }).messages.map((m) => m.id);
-    };
-    expect(await poll()).toContain(String(late.id));
-    h.clock.advance(11_000);
-    expect(await poll()).not.toContain(String(late.id));
-    const bad = await h.service.app.request('/sandbox/api/messages?chatId=sb-lobby&after=abc');
-    expect(bad.status).toBe(400);
   });
 });

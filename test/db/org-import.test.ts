@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { count, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY_PACK } from '../../bot-flows/policies/index.js';
 import type { Database } from '../../db/client.js';
 import { OrgFileError, parseOrgFile } from '../../db/org-file.js';
@@ -10,7 +10,7 @@ import { findActor, importOrg, loadOrg, unitChat } from '../../db/repos/org-repo
 import { chatBindings, memberships, people, units } from '../../db/schema.js';
 import { silentLogger } from '../../src/log.js';
 import { createService, DEMO_ORG_FILE } from '../../src/service.js';
-import { DB_KINDS, freshDatabase } from '../helpers/databases.js';
+import { DB_KINDS, useDatabase } from '../helpers/databases.js';
 
 const demo = readFileSync(DEMO_ORG_FILE, 'utf8');
 const now = new Date('2026-11-22T03:00:00Z');
@@ -37,12 +37,11 @@ cc: [office]
 `;
 
 describe.each(DB_KINDS)('org import (%s)', (kind) => {
+  // Emptied before each test: each imports what it needs.
+  const db = useDatabase(kind);
   let database: Database;
-  beforeAll(async () => {
-    database = await freshDatabase(kind);
-  });
-  afterAll(async () => {
-    await database?.close();
+  beforeEach(() => {
+    database = db.database;
   });
 
   const counts = async () => ({
@@ -62,6 +61,8 @@ describe.each(DB_KINDS)('org import (%s)', (kind) => {
   });
 
   it('a re-import updates in place: renamed units, changed roles, moved platform ids, dropped people', async () => {
+    // The demo org first, so there are units that the small file no longer lists.
+    await importOrg(database.db, parseOrgFile(demo), now);
     await importOrg(database.db, parseOrgFile(SMALL), now);
     const changed = SMALL.replace('测试市教育局', '测试市教育体育局')
       .replace('roles: [leader, approver]', 'roles: [leader]')
@@ -143,8 +144,13 @@ describe('org file validation', () => {
     expect(() => parseOrgFile(text, 'org.yaml')).toThrow(expected);
   });
 
+  let dir: string | undefined;
+  afterEach(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
   it('a bad ORG_FILE stops start-up before the database is touched', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'huiyin-org-'));
+    dir = mkdtempSync(join(tmpdir(), 'huiyin-org-'));
     const file = join(dir, 'org.yaml');
     writeFileSync(file, SMALL.replace('roles: [spokesperson]', 'roles: [speaker]'));
     await expect(

@@ -1,12 +1,14 @@
 import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Database } from '../../db/client.js';
 import { signFeishu } from '../../src/adapters/feishu/verify.js';
 import type { Clock } from '../../src/core/time.js';
 import type { FeishuConfig } from '../../src/env.js';
 import { silentLogger } from '../../src/log.js';
 import { createService } from '../../src/service.js';
 import { type DbKind, freshDatabase } from './databases.js';
+import { feishuEnvelope } from './fixtures.js';
 import { testEnv } from './harness.js';
 
 export interface FeishuCall {
@@ -177,7 +179,7 @@ export function feishuRequest(encryptKey: string, payload: unknown, at: Date, op
   };
 }
 
-/** im.message.receive_v1 for a group text message, in the schema 2.0 envelope. */
+/** im.message.receive_v1 for a group text message: the envelope fixture with this message in it. */
 export function messageEvent(o: {
   eventId: string;
   messageId: string;
@@ -189,24 +191,20 @@ export function messageEvent(o: {
   token?: string;
   at: Date;
 }) {
-  return {
-    schema: '2.0',
+  return feishuEnvelope('message', {
     header: {
       event_id: o.eventId,
-      event_type: 'im.message.receive_v1',
       create_time: String(o.at.getTime()),
       token: o.token ?? 'vt',
-      app_id: 'cli_test',
-      tenant_key: 'tk',
     },
     event: {
-      sender: { sender_id: { open_id: o.senderOpenId }, sender_type: 'user', tenant_key: 'tk' },
+      sender: { sender_id: { open_id: o.senderOpenId } },
       message: {
         message_id: o.messageId,
         create_time: String(o.at.getTime()),
+        update_time: String(o.at.getTime()),
         chat_id: o.chatId,
         chat_type: o.chatType ?? 'group',
-        message_type: 'text',
         content: JSON.stringify({ text: o.text }),
         mentions: (o.mentions ?? []).map((m) => ({
           key: m.key,
@@ -216,16 +214,25 @@ export function messageEvent(o: {
         })),
       },
     },
-  };
+  }) as { schema: string; header: Record<string, unknown>; event: Record<string, unknown> };
 }
 
 /** The encrypt key the Feishu tests' app is configured with. */
 export const ENCRYPT_KEY = 'test-encrypt-key';
 
-/** The service on a fresh database of `kind`, with a Feishu app whose Open API is a fake one. */
-export async function startFeishuService(kind: DbKind, orgFile: string, appId: string, clock: Clock) {
+/**
+ * The service with a Feishu app whose Open API is a fake one, on `db` (a database of that kind,
+ * or a fresh one of that kind, closed with the service).
+ */
+export async function startFeishuService(
+  db: DbKind | Database,
+  orgFile: string,
+  appId: string,
+  clock: Clock,
+) {
   const fake = await new FakeFeishu().start();
-  const database = await freshDatabase(kind);
+  const owned = typeof db === 'string';
+  const database = owned ? await freshDatabase(db) : db;
   const feishu: FeishuConfig = {
     appId,
     appSecret: 'secret',
@@ -249,7 +256,7 @@ export async function startFeishuService(kind: DbKind, orgFile: string, appId: s
     service,
     async close() {
       await service.close();
-      await database.close();
+      if (owned) await database.close();
       await fake.stop();
     },
   };

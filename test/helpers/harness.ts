@@ -1,14 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
+import { afterEach, beforeEach } from 'vitest';
 import { DEFAULT_POLICY_PACK } from '../../bot-flows/policies/index.js';
 import type { Database } from '../../db/client.js';
 import type { Part } from '../../src/core/message.js';
 import { type Logger, silentLogger } from '../../src/log.js';
 import { createService, type Service } from '../../src/service.js';
 import { FakeClock } from './clock.js';
-import { type DbKind, freshDatabase } from './databases.js';
+import { type DbKind, useDatabase } from './databases.js';
 
 /** The service settings tests run with: embedded or given database, the demo org unless named. */
 export const testEnv = (o: { orgFile?: string | undefined; sandbox?: boolean | undefined } = {}) => ({
@@ -18,13 +15,6 @@ export const testEnv = (o: { orgFile?: string | undefined; sandbox?: boolean | u
   DATABASE_URL: undefined,
   ORG_FILE: o.orgFile,
 });
-
-/** Writes an org file to a temporary directory and returns its path. */
-export function tempOrgFile(yaml: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'huiyin-org-')), 'org.yaml');
-  writeFileSync(file, yaml);
-  return file;
-}
 
 export interface SandboxMessage {
   id: string;
@@ -150,18 +140,19 @@ export async function startHarness(
 }
 
 /**
- * A fresh database of `kind` and the service on it for the tests of one describe block;
- * both are closed after them. Read `.h` and `.database` inside tests.
+ * The service for each test of a describe block, on a database of `kind` that is emptied before
+ * every test: each test starts from the org file alone, with its own clock and metrics, whatever
+ * ran before it. Read `.h` and `.database` inside tests.
  */
 export function useHarness(kind: DbKind, opts: { orgFile?: string; log?: Logger } = {}) {
+  const db = useDatabase(kind);
   const ctx = {} as { h: Harness; database: Database };
-  beforeAll(async () => {
-    ctx.database = await freshDatabase(kind);
+  beforeEach(async () => {
+    ctx.database = db.database;
     ctx.h = await startHarness(ctx.database, opts);
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await ctx.h?.close();
-    await ctx.database?.close();
   });
   return ctx;
 }

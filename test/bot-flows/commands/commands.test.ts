@@ -1,17 +1,17 @@
 import { count, eq } from 'drizzle-orm';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { readOrgFile } from '../../db/org-file.js';
-import { chatUnit, importOrg } from '../../db/repos/org-repo.js';
-import { itemEvents, items, outbox } from '../../db/schema.js';
-import { DEMO_ORG_FILE } from '../../src/service.js';
-import { DB_KINDS } from '../helpers/databases.js';
-import { mentionsOf, textOf, useHarness } from '../helpers/harness.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { readOrgFile } from '../../../db/org-file.js';
+import { chatUnit, importOrg } from '../../../db/repos/org-repo.js';
+import { itemEvents, items, outbox } from '../../../db/schema.js';
+import { DEMO_ORG_FILE } from '../../../src/service.js';
+import { DB_KINDS } from '../../helpers/databases.js';
+import { mentionsOf, textOf, useHarness } from '../../helpers/harness.js';
 
 describe.each(DB_KINDS)('commands and card buttons (%s)', (kind) => {
   const t = useHarness(kind);
   let number: string;
 
-  beforeAll(async () => {
+  beforeEach(async () => {
     const r = await t.h.say('cac-ofc-1', 'sb-lobby', '/上报 “公租房分配不公” 类别:住房 级别:一般 来源:论坛');
     number = /YQ\d{8}-\d{3}/.exec(textOf(await t.h.replyTo('sb-lobby', r.body.id as string)))?.[0] as string;
   });

@@ -1,10 +1,10 @@
 import { count, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../db/client.js';
-import { itemEvents, items, outbox, wordings } from '../../db/schema.js';
-import type { Service } from '../../src/service.js';
-import { FakeClock } from '../helpers/clock.js';
-import { DB_KINDS } from '../helpers/databases.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Database } from '../../../db/client.js';
+import { itemEvents, items, outbox, wordings } from '../../../db/schema.js';
+import type { Service } from '../../../src/service.js';
+import { FakeClock } from '../../helpers/clock.js';
+import { DB_KINDS, useDatabase } from '../../helpers/databases.js';
 import {
   ENCRYPT_KEY,
   type FakeFeishu,
@@ -12,44 +12,10 @@ import {
   messageEvent,
   type SentMessage,
   startFeishuService,
-} from '../helpers/fake-feishu.js';
-import { tempOrgFile } from '../helpers/harness.js';
+} from '../../helpers/fake-feishu.js';
+import { feishuEnvelope, fixtureOrg } from '../../helpers/fixtures.js';
 
-const ORG = tempOrgFile(`units:
-  - id: gov
-    name: 测试省人民政府
-  - id: edu
-    name: 测试省教育厅
-    parent: gov
-    handles: [教育]
-    feishu_chat: oc_edu
-    members:
-      - { id: edu-spk, name: 王敏, roles: [spokesperson], feishu: ou_spk }
-      - { id: edu-ldr, name: 李强, roles: [leader], feishu: ou_ldr }
-      - { id: edu-apv, name: 赵丽, roles: [approver], feishu: ou_apv }
-  - id: gat
-    name: 测试省公安厅
-    parent: gov
-    handles: [公安]
-    feishu_chat: oc_gat
-    members:
-      - { id: gat-spk, name: 何永刚, roles: [spokesperson], feishu: ou_gat_spk }
-      - { id: gat-apv, name: 高志峰, roles: [approver], feishu: ou_gat_apv }
-  - id: office
-    name: 测试省政府办公厅
-    parent: gov
-    handles: [统筹]
-    feishu_chat: oc_office
-    members:
-      - { id: office-spk, name: 温振宇, roles: [spokesperson], feishu: ou_office }
-  - id: open
-    name: 测试省政务公开办
-    parent: gov
-    feishu_chat: oc_open
-    members:
-      - { id: officer, name: 李自林, roles: [officer], feishu: ou_officer }
-cc: [open]
-`);
+const ORG = fixtureOrg('feishu-edu-gat');
 
 type Json = Record<string, unknown>;
 interface Control {
@@ -112,15 +78,18 @@ describe.each(DB_KINDS)('interactive cards through the real SDK and a fake Open 
   let database: Database;
   let fake: FakeFeishu;
   let service: Service;
-  const clock = new FakeClock('2026-11-22T03:00:00Z');
+  let clock: FakeClock;
   let n = 0;
 
+  // Each test gets its own fake Open API and service on an emptied database.
+  const db = useDatabase(kind);
   let started: Awaited<ReturnType<typeof startFeishuService>> | undefined;
-  beforeAll(async () => {
-    started = await startFeishuService(kind, ORG, 'cli_cards', clock);
+  beforeEach(async () => {
+    clock = new FakeClock('2026-11-22T03:00:00Z');
+    started = await startFeishuService(db.database, ORG, 'cli_cards', clock);
     ({ fake, database, service } = started);
   });
-  afterAll(() => started?.close());
+  afterEach(() => started?.close());
 
   /** Delivers everything; messages held back by the 5-per-second chat limit go a second later. */
   const settle = async () => {
@@ -194,15 +163,14 @@ describe.each(DB_KINDS)('interactive cards through the real SDK and a fake Open 
         : c.form
           ? { tag: 'button', name: `${c.form}_submit`, value: c.value, form_value: input.form ?? {} }
           : { tag: 'button', value: c.value };
-    const callback = {
-      schema: '2.0',
-      header: { event_id: `card_${++n}`, event_type: 'card.action.trigger', token: 'vt', create_time: '0' },
+    const callback = feishuEnvelope('card-action', {
+      header: { event_id: `card_${++n}` },
       event: {
         operator: { open_id: openId },
         action,
         context: { open_message_id: m.messageId, open_chat_id: m.chatId },
       },
-    };
+    });
     const res = await service.app.request('/feishu/card', {
       method: 'POST',
       ...feishuRequest(ENCRYPT_KEY, callback, clock.now()),

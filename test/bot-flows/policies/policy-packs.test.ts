@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY_PACK, POLICY_PACKS, policyPack } from '../../bot-flows/policies/index.js';
-import { type ClockFacts, planClocks } from '../../src/core/clocks.js';
-import { type Clause, type PolicyPack, policyPackSchema } from '../../src/core/policy-pack.js';
-import { createCalendar } from '../../src/core/working-days.js';
+import { DEFAULT_POLICY_PACK, POLICY_PACKS, policyPack } from '../../../bot-flows/policies/index.js';
+import { type ClockFacts, planClocks } from '../../../src/core/clocks.js';
+import { type Clause, type PolicyPack, policyPackSchema } from '../../../src/core/policy-pack.js';
+import { createCalendar } from '../../../src/core/working-days.js';
 
 const cal = createCalendar({});
 const OCCURRED = new Date('2026-11-22T02:00:00Z');

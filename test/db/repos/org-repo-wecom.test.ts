@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Database } from '../../db/client.js';
-import { parseOrgFile } from '../../db/org-file.js';
+import type { Database } from '../../../db/client.js';
+import { parseOrgFile } from '../../../db/org-file.js';
 import {
   bindChat,
   chatUnit,
@@ -9,9 +9,9 @@ import {
   learnWecomRoomBinding,
   unitChat,
   wecomPersonKey,
-} from '../../db/repos/org-repo.js';
-import { chatBindings } from '../../db/schema.js';
-import { DB_KINDS, freshDatabase } from '../helpers/databases.js';
+} from '../../../db/repos/org-repo.js';
+import { chatBindings } from '../../../db/schema.js';
+import { DB_KINDS, freshDatabase } from '../../helpers/databases.js';
 
 const now = new Date('2026-11-22T03:00:00Z');
 

@@ -1,8 +1,9 @@
 import { eq, like } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { itemEvents, items, itemUnits, outbox } from '../../db/schema.js';
-import { DB_KINDS } from '../helpers/databases.js';
-import { mentionsOf, tempOrgFile, textOf, useHarness } from '../helpers/harness.js';
+import { itemEvents, items, itemUnits, outbox } from '../../../db/schema.js';
+import { DB_KINDS } from '../../helpers/databases.js';
+import { fixtureOrg } from '../../helpers/fixtures.js';
+import { mentionsOf, textOf, useHarness } from '../../helpers/harness.js';
 
 const itemNumberIn = (text: string) => /YQ\d{8}-\d{3}/.exec(text)?.[0] as string;
 
@@ -224,32 +225,15 @@ describe.each(DB_KINDS)('/上报 through the sandbox (%s)', (kind) => {
   });
 
   it('nothing is left in the outbox once delivered', async () => {
+    // A report with a card, cc copies and a confirmation, each its own outbox row.
+    await t.h.say('cac-ofc-1', 'sb-lobby', '/上报 “某小学食堂饭菜变质” 类别:教育 级别:较大');
     const pending = await t.database.db.select().from(outbox).where(eq(outbox.status, 'pending'));
     expect(pending).toEqual([]);
   });
 });
 
 describe.each(DB_KINDS)('a unit with no registered spokesperson (%s)', (kind) => {
-  const t = useHarness(kind, {
-    orgFile: tempOrgFile(
-      `units:
-  - id: gov
-    name: 测试市人民政府
-  - id: edu
-    name: 测试市教育局
-    parent: gov
-    handles: [教育]
-    members:
-      - { id: edu-ldr, name: 领导甲, roles: [leader] }
-  - id: office
-    name: 测试市人民政府办公室
-    parent: gov
-    handles: [统筹]
-    members:
-      - { id: officer, name: 监测员甲, roles: [officer] }
-`,
-    ),
-  });
+  const t = useHarness(kind, { orgFile: fixtureOrg('no-spokesperson') });
 
   it('the card still goes to the group, and the reporter is told that nobody was @-mentioned', async () => {
     const r = await t.h.say('officer', 'sb-lobby', '/上报 “校服价格过高” 类别:教育');

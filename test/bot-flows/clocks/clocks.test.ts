@@ -1,9 +1,9 @@
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { clocks, items, timers } from '../../db/schema.js';
-import { createLogger } from '../../src/log.js';
-import { DB_KINDS } from '../helpers/databases.js';
-import { type Harness, mentionsOf, type SandboxMessage, textOf, useHarness } from '../helpers/harness.js';
+import { clocks, items, timers } from '../../../db/schema.js';
+import { createLogger } from '../../../src/log.js';
+import { DB_KINDS } from '../../helpers/databases.js';
+import { type Harness, mentionsOf, type SandboxMessage, textOf, useHarness } from '../../helpers/harness.js';
 
 const numberIn = (text: string) => /YQ\d{8}-\d{3}/.exec(text)?.[0] as string;
 

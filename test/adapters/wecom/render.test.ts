@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { piecesText, renderWecom, WECOM_MAX_BYTES } from '../../src/adapters/wecom/render.js';
-import type { CardSpec } from '../../src/core/message.js';
-import { textMessage } from '../../src/core/message.js';
+import { piecesText, renderWecom, WECOM_MAX_BYTES } from '../../../src/adapters/wecom/render.js';
+import type { CardSpec } from '../../../src/core/message.js';
+import { textMessage } from '../../../src/core/message.js';
 
 const ITEM = { number: 'YQ20261122-003', title: '某小学食堂饭菜变质' };
 const size = (s: string) => Buffer.byteLength(s, 'utf8');

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseReportArgs, REPORT_USAGE } from '../../bot-flows/commands/report.js';
-import { parseOrgFile } from '../../db/org-file.js';
-import { parseCommand } from '../../src/core/command-parser.js';
-import { HuiyinError } from '../../src/core/errors.js';
-import { Org } from '../../src/core/org.js';
-import { caught } from '../helpers/caught.js';
+import { parseReportArgs, REPORT_USAGE } from '../../../bot-flows/commands/report.js';
+import { parseOrgFile } from '../../../db/org-file.js';
+import { parseCommand } from '../../../src/core/command-parser.js';
+import { HuiyinError } from '../../../src/core/errors.js';
+import { Org } from '../../../src/core/org.js';
+import { caught } from '../../helpers/caught.js';
 
-const file = parseOrgFile(readFileSync(new URL('../../db/org/demo-org.yaml', import.meta.url), 'utf8'));
+const file = parseOrgFile(readFileSync(new URL('../../../db/org/demo-org.yaml', import.meta.url), 'utf8'));
 const org = new Org(
   file.units.map((u) => ({ id: u.id, name: u.name, parentId: u.parent ?? null, handles: u.handles })),
   file.cc,

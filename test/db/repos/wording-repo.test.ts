@@ -1,18 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../db/client.js';
-import { parseOrgFile } from '../../db/org-file.js';
-import type { ItemRow } from '../../db/repos/item-repo.js';
-import { importOrg } from '../../db/repos/org-repo.js';
-import { approvalAnchor, itemCards } from '../../db/repos/outbox-repo.js';
+import type { Database } from '../../../db/client.js';
+import { parseOrgFile } from '../../../db/org-file.js';
+import type { ItemRow } from '../../../db/repos/item-repo.js';
+import { importOrg } from '../../../db/repos/org-repo.js';
+import { approvalAnchor, itemCards } from '../../../db/repos/outbox-repo.js';
 import {
   approvalCardMessages,
   insertWording,
   type WordingRow,
   wordingDrafter,
-} from '../../db/repos/wording-repo.js';
-import { itemMessages } from '../../db/schema.js';
-import { bareItem } from '../helpers/bare-item.js';
-import { DB_KINDS, freshDatabase } from '../helpers/databases.js';
+} from '../../../db/repos/wording-repo.js';
+import { itemMessages } from '../../../db/schema.js';
+import { bareItem } from '../../helpers/bare-item.js';
+import { DB_KINDS, freshDatabase } from '../../helpers/databases.js';
 
 const now = new Date('2026-11-22T03:00:00Z');
 

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { feishuClient } from '../../src/adapters/feishu/client.js';
-import { messageEventSchema, toInboundMessage } from '../../src/adapters/feishu/parse.js';
-import { escapeMarkdown, renderCard, renderText } from '../../src/adapters/feishu/render.js';
-import { FeishuSender } from '../../src/adapters/feishu/sender.js';
-import { registerSlashCommands } from '../../src/adapters/feishu/slash-commands.js';
-import { SendError } from '../../src/bot/sender.js';
-import { silentLogger } from '../../src/log.js';
-import { FakeClock } from '../helpers/clock.js';
-import { FakeFeishu, messageEvent } from '../helpers/fake-feishu.js';
+import { feishuClient } from '../../../src/adapters/feishu/client.js';
+import { messageEventSchema, toInboundMessage } from '../../../src/adapters/feishu/parse.js';
+import { escapeMarkdown, renderCard, renderText } from '../../../src/adapters/feishu/render.js';
+import { FeishuSender } from '../../../src/adapters/feishu/sender.js';
+import { registerSlashCommands } from '../../../src/adapters/feishu/slash-commands.js';
+import { SendError } from '../../../src/bot/sender.js';
+import { silentLogger } from '../../../src/log.js';
+import { FakeClock } from '../../helpers/clock.js';
+import { FakeFeishu, messageEvent } from '../../helpers/fake-feishu.js';
 
 const at = new Date('2026-11-22T03:00:00Z');
 const flat = (e: ReturnType<typeof messageEvent>) =>

@@ -1,49 +1,25 @@
 import { count, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../db/client.js';
-import { inbox, items } from '../../db/schema.js';
-import { feishuEventDispatcher } from '../../src/adapters/feishu/ws.js';
-import type { FeishuConfig } from '../../src/env.js';
-import { silentLogger } from '../../src/log.js';
-import { createService, type Service } from '../../src/service.js';
-import { FakeClock } from '../helpers/clock.js';
-import { DB_KINDS, freshDatabase } from '../helpers/databases.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Database } from '../../../db/client.js';
+import { inbox, items } from '../../../db/schema.js';
+import { feishuEventDispatcher } from '../../../src/adapters/feishu/ws.js';
+import type { FeishuConfig } from '../../../src/env.js';
+import { silentLogger } from '../../../src/log.js';
+import { createService, type Service } from '../../../src/service.js';
+import { FakeClock } from '../../helpers/clock.js';
+import { DB_KINDS, freshDatabase, useDatabase } from '../../helpers/databases.js';
 import {
   ENCRYPT_KEY,
   FakeFeishu,
   feishuRequest,
   messageEvent,
   startFeishuService,
-} from '../helpers/fake-feishu.js';
-import { tempOrgFile, testEnv } from '../helpers/harness.js';
-import { sample, scrape } from '../helpers/metrics.js';
+} from '../../helpers/fake-feishu.js';
+import { feishuEnvelope, fixtureOrg } from '../../helpers/fixtures.js';
+import { testEnv } from '../../helpers/harness.js';
+import { sample, scrape } from '../../helpers/metrics.js';
 
-const ORG = tempOrgFile(`units:
-  - id: gov
-    name: 测试省人民政府
-  - id: edu
-    name: 测试省教育厅
-    parent: gov
-    handles: [教育]
-    feishu_chat: oc_edu
-    members:
-      - { id: edu-spk, name: 王敏, roles: [spokesperson], feishu: ou_spk }
-      - { id: edu-ldr, name: 李强, roles: [leader], feishu: ou_ldr }
-  - id: office
-    name: 测试省政府办公厅
-    parent: gov
-    handles: [统筹]
-    feishu_chat: oc_office
-    members:
-      - { id: office-spk, name: 温振宇, roles: [spokesperson], feishu: ou_office }
-  - id: open
-    name: 测试省政务公开办
-    parent: gov
-    feishu_chat: oc_open
-    members:
-      - { id: officer, name: 李自林, roles: [officer], feishu: ou_officer }
-cc: [open]
-`);
+const ORG = fixtureOrg('feishu-edu');
 
 /** The callback value of the button labelled `label` on a Feishu card. */
 function buttonValue(content: unknown, label: string): Record<string, unknown> {
@@ -62,15 +38,18 @@ describe.each(DB_KINDS)('Feishu through the real SDK and a fake Open API (%s)', 
   let fake: FakeFeishu;
   let service: Service;
   let feishu: FeishuConfig;
-  const clock = new FakeClock('2026-11-22T03:00:00Z');
+  let clock: FakeClock;
   let n = 0;
 
+  // Each test gets its own fake Open API and service on an emptied database.
+  const db = useDatabase(kind);
   let started: Awaited<ReturnType<typeof startFeishuService>> | undefined;
-  beforeAll(async () => {
-    started = await startFeishuService(kind, ORG, 'cli_test', clock);
+  beforeEach(async () => {
+    clock = new FakeClock('2026-11-22T03:00:00Z');
+    started = await startFeishuService(db.database, ORG, 'cli_test', clock);
     ({ fake, database, service, feishu } = started);
   });
-  afterAll(() => started?.close());
+  afterEach(() => started?.close());
 
   const settle = async () => {
     while ((await service.inbox.drain()) + (await service.outbox.drain()) > 0);
@@ -100,7 +79,7 @@ describe.each(DB_KINDS)('Feishu through the real SDK and a fake Open API (%s)', 
   it('answers url_verification with its challenge', async () => {
     const req = feishuRequest(
       ENCRYPT_KEY,
-      { type: 'url_verification', challenge: 'c-123', token: 'vt' },
+      feishuEnvelope('url-verification', { challenge: 'c-123' }),
       clock.now(),
     );
     const res = await service.app.request('/feishu/events', { method: 'POST', body: req.body, headers: {} });
@@ -234,17 +213,18 @@ describe.each(DB_KINDS)('Feishu through the real SDK and a fake Open API (%s)', 
   });
 
   it('a card click is verified, answered with a toast and the redrawn card, and patched for everyone', async () => {
+    await report('/上报 “某小学食堂饭菜变质” 类别:教育 级别:较大').post();
+    await settle();
     const card = fake.inChat('oc_edu')[0];
     const value = buttonValue(card?.content, '刷新');
-    const callback = {
-      schema: '2.0',
-      header: { event_id: 'card_ev_1', event_type: 'card.action.trigger', token: 'vt', create_time: '0' },
+    const callback = feishuEnvelope('card-action', {
+      header: { event_id: 'card_ev_1' },
       event: {
         operator: { open_id: 'ou_ldr' },
         action: { tag: 'button', value },
         context: { open_message_id: card?.messageId, open_chat_id: 'oc_edu' },
       },
-    };
+    });
     const res = await service.app.request('/feishu/card', {
       method: 'POST',
       ...feishuRequest(ENCRYPT_KEY, callback, clock.now()),
@@ -294,15 +274,14 @@ describe.each(DB_KINDS)('Feishu through the real SDK and a fake Open API (%s)', 
     const card = fake.inChat('oc_edu').find((m) => JSON.stringify(m.content).includes('长连接上报'));
     const value = buttonValue(card?.content, '查看进展');
     const answer = await sdk.invoke(
-      {
-        schema: '2.0',
-        header: { event_id: 'card_ws_1', event_type: 'card.action.trigger', token: 'vt', create_time: '0' },
+      feishuEnvelope('card-action', {
+        header: { event_id: 'card_ws_1' },
         event: {
           operator: { open_id: 'ou_ldr' },
           action: { tag: 'button', value },
           context: { open_message_id: card?.messageId, open_chat_id: 'oc_edu' },
         },
-      },
+      }),
       { needCheck: false },
     );
     expect(answer).toEqual({ toast: { type: 'info', content: '处置记录已发到话题中' } });
@@ -360,7 +339,7 @@ describe('Feishu with a verification token and no encrypt key', () => {
     expect((await post(undefined, 'plain-3')).status).toBe(401);
     const challenge = await service.app.request('/feishu/events', {
       method: 'POST',
-      body: JSON.stringify({ type: 'url_verification', challenge: 'abc', token: 'vt' }),
+      body: JSON.stringify(feishuEnvelope('url-verification', { challenge: 'abc' })),
     });
     expect(await challenge.json()).toEqual({ challenge: 'abc' });
     const stored = await database.db.select({ id: inbox.eventId }).from(inbox);

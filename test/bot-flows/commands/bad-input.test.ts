@@ -1,11 +1,11 @@
 import { count } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import { describe, expect, it } from 'vitest';
-import type { Database } from '../../db/client.js';
-import { chatBindings, itemCounters, itemEvents, items, itemUnits } from '../../db/schema.js';
-import { parseCommand } from '../../src/core/command-parser.js';
-import { DB_KINDS } from '../helpers/databases.js';
-import { textOf, useHarness } from '../helpers/harness.js';
+import type { Database } from '../../../db/client.js';
+import { chatBindings, itemCounters, itemEvents, items, itemUnits } from '../../../db/schema.js';
+import { parseCommand } from '../../../src/core/command-parser.js';
+import { DB_KINDS } from '../../helpers/databases.js';
+import { textOf, useHarness } from '../../helpers/harness.js';
 
 /** Rows in every table a command could change, except the outbox that carries the reply. */
 async function stored(db: Database['db']) {
@@ -88,6 +88,7 @@ describe.each(DB_KINDS)('bad input (%s)', (kind) => {
   });
 
   it('after all the refusals the first real report still gets sequence 001', async () => {
+    for (const [, person, text] of CASES) await t.h.say(person, 'sb-lobby', text);
     const r = await t.h.say('cac-ofc-1', 'sb-lobby', '/上报 “真正的第一条” 类别:住房');
     expect(textOf(await t.h.replyTo('sb-lobby', r.body.id as string))).toContain('已上报 YQ20261122-001');
   });

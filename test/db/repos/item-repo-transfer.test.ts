@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../db/client.js';
-import { parseOrgFile } from '../../db/org-file.js';
-import { handOverItemUnits, itemUnitRoles } from '../../db/repos/item-repo.js';
-import { importOrg } from '../../db/repos/org-repo.js';
-import { bareItem } from '../helpers/bare-item.js';
-import { DB_KINDS, freshDatabase } from '../helpers/databases.js';
+import type { Database } from '../../../db/client.js';
+import { parseOrgFile } from '../../../db/org-file.js';
+import { handOverItemUnits, itemUnitRoles } from '../../../db/repos/item-repo.js';
+import { importOrg } from '../../../db/repos/org-repo.js';
+import { bareItem } from '../../helpers/bare-item.js';
+import { DB_KINDS, freshDatabase } from '../../helpers/databases.js';
 
 const now = new Date('2026-11-22T03:00:00Z');
 

@@ -1,16 +1,17 @@
 import { count, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mock, PuppetMock } from 'wechaty-puppet-mock';
-import type { Database, Db } from '../../db/client.js';
-import { chatBindings, inbox, items, outbox } from '../../db/schema.js';
-import { WecomAdapter } from '../../src/adapters/wecom/adapter.js';
-import { WECOM_MAX_BYTES } from '../../src/adapters/wecom/render.js';
-import { createLogger } from '../../src/log.js';
-import { Metrics } from '../../src/metrics.js';
-import { createService, type Service } from '../../src/service.js';
-import { FakeClock } from '../helpers/clock.js';
-import { DB_KINDS, freshDatabase } from '../helpers/databases.js';
-import { tempOrgFile, testEnv } from '../helpers/harness.js';
+import type { Database, Db } from '../../../db/client.js';
+import { chatBindings, inbox, items, outbox } from '../../../db/schema.js';
+import { WecomAdapter } from '../../../src/adapters/wecom/adapter.js';
+import { WECOM_MAX_BYTES } from '../../../src/adapters/wecom/render.js';
+import { createLogger } from '../../../src/log.js';
+import { Metrics } from '../../../src/metrics.js';
+import { createService, type Service } from '../../../src/service.js';
+import { FakeClock } from '../../helpers/clock.js';
+import { DB_KINDS, freshDatabase, useDatabase } from '../../helpers/databases.js';
+import { fixtureOrg } from '../../helpers/fixtures.js';
+import { testEnv } from '../../helpers/harness.js';
 
 interface Said {
   room: string;
@@ -36,44 +37,41 @@ function recordingPuppet(mocker: mock.Mocker, said: Said[], opts: { failStarts?:
   return puppet;
 }
 
-/** Lets the mock's events and the adapter's async handlers run (no clock involved). */
+/**
+ * Waits for something the mock's events and the adapter's async handlers bring about: polls the
+ * condition, with a timeout far beyond what any machine needs (no clock involved).
+ */
 async function until(check: () => Promise<boolean> | boolean, what: string) {
-  for (let i = 0; i < 5000; i++) {
-    if (await check()) return;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  throw new Error(`timed out waiting for ${what}`);
+  await vi.waitFor(
+    async () => {
+      if (!(await check())) throw new Error(`still waiting for ${what}`);
+    },
+    { timeout: 20_000, interval: 5 },
+  );
 }
 
 /** One department and its government office, for the failure tests. */
-const EDU_ORG = tempOrgFile(`units:
-  - id: gov
-    name: 测试省人民政府
-  - id: edu
-    name: 测试省教育厅
-    parent: gov
-    handles: [教育]
-    wecom_room: 测试省教育厅舆情工作群
-    members:
-      - { id: edu-spk, name: 王敏, roles: [spokesperson], wecom: wm-1 }
-  - id: office
-    name: 测试省政府办公厅
-    parent: gov
-    handles: [统筹]
-`);
+const EDU_ORG = fixtureOrg('wecom-edu');
 
 describe.each(DB_KINDS)('WeCom through wechaty and the mock puppet (%s)', (kind) => {
-  const clock = new FakeClock('2026-11-22T03:00:00Z');
-  const said: Said[] = [];
-  const logs: string[] = [];
+  // Every test gets its own mock WeCom and service on an emptied database: none depends on what another did.
+  const db = useDatabase(kind);
+  let clock: FakeClock;
+  let said: Said[];
+  let logs: string[];
   let database: Database;
   let service: Service;
   let mocker: mock.Mocker;
   let puppet: PuppetMock;
-  const people: Record<string, ReturnType<mock.Mocker['createContact']>> = {};
-  const rooms: Record<string, ReturnType<mock.Mocker['createRoom']>> = {};
+  let people: Record<string, ReturnType<mock.Mocker['createContact']>>;
+  let rooms: Record<string, ReturnType<mock.Mocker['createRoom']>>;
 
-  beforeAll(async () => {
+  beforeEach(async () => {
+    clock = new FakeClock('2026-11-22T03:00:00Z');
+    said = [];
+    logs = [];
+    people = {};
+    rooms = {};
     mocker = new mock.Mocker();
     people.bot = mocker.createContact({ name: '回音' });
     people.wm = mocker.createContact({ id: 'wm-1', name: '王敏' });
@@ -83,42 +81,20 @@ describe.each(DB_KINDS)('WeCom through wechaty and the mock puppet (%s)', (kind)
     people.zjg = mocker.createContact({ id: 'zjg-1', name: '周建国' });
     const all = Object.values(people).map((c) => c.id);
     rooms.edu = mocker.createRoom({ topic: '测试省教育厅舆情工作群', memberIdList: all });
-    rooms.office = mocker.createRoom({ topic: '省政府办公厅值班群', memberIdList: all });
+    // The org file names this room by its id.
+    rooms.office = mocker.createRoom({
+      id: 'r-office@chatroom',
+      topic: '省政府办公厅值班群',
+      memberIdList: all,
+    });
     rooms.lobby = mocker.createRoom({ topic: '舆情监测群', memberIdList: all });
     rooms.fresh = mocker.createRoom({ topic: '新建的教育舆情群', memberIdList: all });
     rooms.dup1 = mocker.createRoom({ topic: '环保舆情群', memberIdList: all });
     rooms.dup2 = mocker.createRoom({ topic: '环保舆情群', memberIdList: all });
-    const org = tempOrgFile(`units:
-  - id: gov
-    name: 测试省人民政府
-    members:
-      - { id: gov-admin, name: 周建国, roles: [admin], wecom: zjg-1 }
-  - id: edu
-    name: 测试省教育厅
-    parent: gov
-    handles: [教育]
-    wecom_room: 测试省教育厅舆情工作群
-    members:
-      - { id: edu-spk, name: 王敏, roles: [spokesperson], wecom: wm-1 }
-      - { id: edu-ldr, name: 李强, roles: [leader], wecom: 李强 }
-      - { id: edu-apv, name: 赵丽, roles: [approver], wecom: zl-1 }
-  - id: office
-    name: 测试省政府办公厅
-    parent: gov
-    handles: [统筹]
-    wecom_room: "${rooms.office?.id}"
-    members:
-      - { id: officer, name: 李自林, roles: [officer], wecom: lzl-1 }
-  - id: hbt
-    name: 测试省环保厅
-    parent: gov
-    wecom_room: 环保舆情群
-cc: [office]
-`);
-    database = await freshDatabase(kind);
+    database = db.database;
     puppet = recordingPuppet(mocker, said);
     service = await createService({
-      env: testEnv({ orgFile: org, sandbox: false }),
+      env: testEnv({ orgFile: fixtureOrg('wecom-rooms'), sandbox: false }),
       wecom: { puppet },
       log: createLogger('warn', (line) => logs.push(line)),
       clock,
@@ -128,10 +104,19 @@ cc: [office]
     await until(() => puppet.state.active() === true, 'the puppet to start');
     mocker.login(people.bot as ReturnType<mock.Mocker['createContact']>);
     await service.wecom?.whenLoggedIn();
+    // whenLoggedIn() resolves at once when the mock's login is already visible, before the rooms
+    // are learned: wait for what learning them brings about (the edu room bound by its topic, the
+    // shared topic reported).
+    await until(async () => {
+      const edu = await database.db.select().from(chatBindings).where(eq(chatBindings.unitId, 'edu'));
+      return (
+        edu.some((b) => b.chatId === rooms.edu?.id) &&
+        logs.some((l) => l.includes('wecom room topic is not unique'))
+      );
+    }, 'the rooms to be learned');
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await service?.close();
-    await database?.close();
   });
 
   const inboxCount = async () => (await database.db.select({ n: count() }).from(inbox))[0]?.n ?? 0;
@@ -156,6 +141,13 @@ cc: [office]
   };
   const inRoom = (room: string) => said.filter((m) => m.room === rooms[room]?.id);
   const numberIn = (text: string) => /YQ\d{8}-\d{3}/.exec(text)?.[0] as string;
+  /** The school-canteen item of the first test, reported afresh for a test that works on it. */
+  async function reportCanteenItem() {
+    await say('lzl', 'lobby', '/上报 “某中学食堂疑似食物中毒” 类别:教育 级别:重大');
+    const [item] = await database.db.select().from(items);
+    if (!item) throw new Error('no item');
+    return item;
+  }
 
   it('a report is routed to the unit room, @-mentioning the spokesperson, as text with the commands to type', async () => {
     await say('lzl', 'lobby', '/上报 “某中学食堂疑似食物中毒” 类别:教育 级别:重大');
@@ -192,8 +184,8 @@ cc: [office]
   });
 
   it('claim, grade and approve by text; every message about the item starts with its number and title', async () => {
-    const [item] = await database.db.select().from(items);
-    const number = item?.number as string;
+    const item = await reportCanteenItem();
+    const number = item.number;
     const before = inRoom('edu').length;
     await say('wm', 'edu', `/认领 ${number}`);
     await say('lq', 'edu', `@回音 /研判 ${number} 级别:重大 突发`, ['bot']);
@@ -213,8 +205,8 @@ cc: [office]
   });
 
   it('a reminder arrives in the unit room, @-mentioning who claimed the item', async () => {
-    const [item] = await database.db.select().from(items);
-    if (!item) throw new Error('no item');
+    const item = await reportCanteenItem();
+    await say('wm', 'edu', `/认领 ${item.number}`);
     const before = inRoom('edu').length;
     clock.set(new Date(item.occurredAt.getTime() + 50 * 60_000));
     await settle();
@@ -324,6 +316,8 @@ describe('WeCom when the puppet fails', () => {
     const logs: string[] = [];
     const retries: (() => void)[] = [];
     const bot = mocker.createContact({ name: '回音' });
+    const wm = mocker.createContact({ id: 'wm-1', name: '王敏' });
+    const room = mocker.createRoom({ topic: '测试省教育厅舆情工作群', memberIdList: [bot.id, wm.id] });
     const database = await freshDatabase('pglite');
     const puppet = recordingPuppet(mocker, []);
     const service = await createService({
@@ -340,7 +334,12 @@ describe('WeCom when the puppet fails', () => {
       mocker.login(bot);
       await service.wecom?.whenLoggedIn();
       (retries.shift() as () => void)();
-      await new Promise((resolve) => setImmediate(resolve));
+      // The bot still hears the room: a restart would have stopped it, and this message been lost.
+      wm.say('/帮助').to(room);
+      await until(
+        async () => (await database.db.select({ n: count() }).from(inbox))[0]?.n === 1,
+        'the message to be stored',
+      );
       expect(service.wecom?.loggedIn).toBe(true);
       expect(retries).toEqual([]);
       expect(logs.some((l) => l.includes('logged out'))).toBe(false);

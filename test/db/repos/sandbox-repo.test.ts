@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../db/client.js';
-import { parseOrgFile } from '../../db/org-file.js';
-import { importOrg } from '../../db/repos/org-repo.js';
+import type { Database } from '../../../db/client.js';
+import { parseOrgFile } from '../../../db/org-file.js';
+import { importOrg } from '../../../db/repos/org-repo.js';
 import {
   activePeopleNamed,
   getSandboxMessage,
@@ -11,8 +11,8 @@ import {
   sandboxPeople,
   sandboxPerson,
   updateSandboxMessage,
-} from '../../db/repos/sandbox-repo.js';
-import { DB_KINDS, freshDatabase } from '../helpers/databases.js';
+} from '../../../db/repos/sandbox-repo.js';
+import { DB_KINDS, freshDatabase } from '../../helpers/databases.js';
 
 const now = new Date('2026-11-22T03:00:00Z');
 const later = new Date('2026-11-22T03:05:00Z');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { feishuConfig, loadEnv, wecomConfig } from '../../src/env.js';
+import { feishuConfig, loadEnv, wecomConfig } from '../src/env.js';
 
 describe('settings from the environment', () => {
   it('no platform: neither Feishu nor WeCom, and the sandbox decides for itself', () => {

@@ -1,8 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { itemEvents, items, itemUnits, wordings } from '../../db/schema.js';
-import { DB_KINDS } from '../helpers/databases.js';
-import { mentionsOf, type SandboxMessage, tempOrgFile, textOf, useHarness } from '../helpers/harness.js';
+import { itemEvents, items, itemUnits, wordings } from '../../../db/schema.js';
+import { DB_KINDS } from '../../helpers/databases.js';
+import { fixtureOrg } from '../../helpers/fixtures.js';
+import { mentionsOf, type SandboxMessage, textOf, useHarness } from '../../helpers/harness.js';
 
 /**
  * The workflow between report and close by text commands in the sandbox: the twin of every card
@@ -397,32 +398,8 @@ describe.each(DB_KINDS)('口径 approval, release stages and 转办 by text (%s)
   });
 });
 
-const SPARSE_ORG = tempOrgFile(`units:
-  - id: gov
-    name: 测试省人民政府
-  - id: edu
-    name: 测试省教育厅
-    parent: gov
-    handles: [教育]
-    members:
-      - { id: edu-spk, name: 王敏, roles: [spokesperson] }
-      - { id: edu-apv, name: 赵丽, roles: [approver] }
-  - id: gat
-    name: 测试省公安厅
-    parent: gov
-    handles: [公安]
-    members:
-      - { id: gat-spk, name: 何永刚, roles: [spokesperson] }
-  - id: office
-    name: 测试省政府办公厅
-    parent: gov
-    handles: [统筹]
-    members:
-      - { id: officer, name: 李自林, roles: [officer] }
-`);
-
 describe.each(DB_KINDS)('口径 where the directory has no approver (%s)', (kind) => {
-  const t = useHarness(kind, { orgFile: SPARSE_ORG });
+  const t = useHarness(kind, { orgFile: fixtureOrg('no-approver') });
   async function ask(personId: string, chatId: string, text: string): Promise<string> {
     const r = await t.h.say(personId, chatId, text);
     return textOf(await t.h.replyTo(chatId, r.body.id as string));
