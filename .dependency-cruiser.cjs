@@ -40,6 +40,14 @@ module.exports = {
       to: { path: PROJECT, pathNot: ['^db/', '^src/core/'] },
     },
     {
+      name: 'sql-lives-in-repositories',
+      comment:
+        'Only db/ speaks SQL: flows, the runtime, adapters and runners call named repository functions (db/repos/).',
+      severity: 'error',
+      from: { path: '^(src|bot-flows)/' },
+      to: { path: ['^db/schema', '^node_modules/drizzle-orm/'] },
+    },
+    {
       name: 'production-never-imports-tests',
       comment: 'Nothing the service runs imports test or benchmark code.',
       severity: 'error',
@@ -58,6 +66,6 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    exclude: { path: '^(node_modules|\\.data|dist)/' },
+    exclude: { path: '^(\\.data|dist)/' },
   },
 };
