@@ -21,6 +21,8 @@ export class WecomConnection {
   /** Set while we stop the bot ourselves: the logout that follows is not trouble. */
   private selfStopping = false;
   private loginWaiters: (() => void)[] = [];
+  /** Logged in and done with what a login does (learning the rooms): commands can be taken. */
+  private ready = false;
 
   constructor(
     private readonly deps: Pick<WecomDeps, 'cfg' | 'log' | 'schedule'>,
@@ -36,9 +38,9 @@ export class WecomConnection {
     return this.wechaty?.isLoggedIn ?? false;
   }
 
-  /** Resolves once the bot is logged in (at once if it is). */
+  /** Resolves once the bot is logged in and has learned its rooms (at once if it has). */
   whenLoggedIn(): Promise<void> {
-    if (this.loggedIn) return Promise.resolve();
+    if (this.loggedIn && this.ready) return Promise.resolve();
     return new Promise((resolve) => this.loginWaiters.push(resolve));
   }
 
@@ -88,8 +90,10 @@ export class WecomConnection {
     );
     bot.on('login', () => {
       this.failures = 0;
+      this.ready = false;
       this.deps.log.info('wecom logged in', { bot: bot.currentUser.id });
       void this.handlers.onLogin(bot).then(() => {
+        this.ready = true;
         for (const resolve of this.loginWaiters.splice(0)) resolve();
       });
     });
