@@ -9,8 +9,8 @@ import { cite } from '../../src/core/policy-pack.js';
 import { formatDeadline } from '../../src/core/time.js';
 import { findLevel, LEVELS, type Level } from '../../src/core/vocabulary.js';
 import { refreshItem, replanAndRefresh } from '../cards/redraw.js';
-import { commandItem } from '../item-lookup.js';
 import { applyAction } from '../items/apply-action.js';
+import { commandItem } from '../items/lookup.js';
 import { requireRole } from '../items/require-role.js';
 
 export const CLAIM_USAGE = '/认领 <编号>，例：/认领 YQ20261122-003';

@@ -9,7 +9,7 @@ import type { Org } from '../../src/core/org.js';
 import { formatDeadline, formatShanghai } from '../../src/core/time.js';
 import { isMajor } from '../../src/core/vocabulary.js';
 import { levelLabel, namesWithRole, stageLine, stateLabel } from '../cards/item-card/labels.js';
-import { itemByNumberArg } from '../item-lookup.js';
+import { itemByNumberArg } from '../items/lookup.js';
 
 const USAGE = '/查询 <编号>，例：/查询 YQ20261122-003';
 

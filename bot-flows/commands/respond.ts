@@ -14,8 +14,8 @@ import { findChannel, findStage, isMajor, RELEASE_STAGES } from '../../src/core/
 import { stageLine } from '../cards/item-card/labels.js';
 import { refreshItem } from '../cards/redraw.js';
 import { byAction, satisfyClocks, startContinuing } from '../clocks/item-clocks.js';
-import { commandItem } from '../item-lookup.js';
 import { applyAction } from '../items/apply-action.js';
+import { commandItem } from '../items/lookup.js';
 import { requireRole } from '../items/require-role.js';
 import { requireText, textAfterWords } from './args.js';
 

@@ -12,8 +12,8 @@ import { itemCardFor } from '../cards/item-card/loader.js';
 import { cardMentions } from '../cards/item-card/mentions.js';
 import { redrawCard, refreshItem } from '../cards/redraw.js';
 import { clockCard } from '../clocks/clock-card.js';
-import { commandItem } from '../item-lookup.js';
 import { applyAction } from '../items/apply-action.js';
+import { commandItem } from '../items/lookup.js';
 import { requireRole } from '../items/require-role.js';
 
 export const TRANSFER_USAGE =

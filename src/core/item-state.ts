@@ -55,7 +55,7 @@ export const TRANSITIONS: Transition[] = [
   { action: 'publish', from: ['claimed', 'responding'], to: 'responding' },
   { action: 'press_conference', from: ['claimed', 'responding'], to: 'responding' },
   { action: 'update', from: ['responding'] },
-  // Reporting to the superior may not wait for a claim: its clock runs from 事发.
+  // Escalating to the superior (/报告) may not wait for a claim: its clock runs from 事发.
   { action: 'escalate', from: ['reported', 'claimed', 'awaiting_approval', 'responding'] },
   { action: 'extend', from: ['reported', 'claimed'] },
   { action: 'close', from: ['claimed', 'responding'], to: 'closed' },

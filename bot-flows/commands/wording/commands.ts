@@ -3,7 +3,7 @@ import { latestWording, type WordingRow } from '../../../db/repos/wording-repo.j
 import type { BotContext } from '../../../src/bot/context.js';
 import type { CommandSpec } from '../../../src/bot/dispatcher.js';
 import { HuiyinError } from '../../../src/core/errors.js';
-import { commandItem } from '../../item-lookup.js';
+import { commandItem } from '../../items/lookup.js';
 import { textAfterWords } from '../args.js';
 import { decideWording } from './decide.js';
 import { submitWording } from './submit.js';

@@ -1,8 +1,8 @@
-import type { Db } from '../db/client.js';
-import { findItemByNumber, type ItemRow, normaliseItemNumber } from '../db/repos/item-repo.js';
-import type { BotContext } from '../src/bot/context.js';
-import type { InboundMessage } from '../src/bot/event.js';
-import { HuiyinError } from '../src/core/errors.js';
+import type { Db } from '../../db/client.js';
+import { findItemByNumber, type ItemRow, normaliseItemNumber } from '../../db/repos/item-repo.js';
+import type { BotContext } from '../../src/bot/context.js';
+import type { InboundMessage } from '../../src/bot/event.js';
+import { HuiyinError } from '../../src/core/errors.js';
 
 /** The item a command names by its number, or a HuiyinError saying what is wrong. */
 export async function itemByNumberArg(db: Db, arg: string | undefined): Promise<ItemRow> {
