@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { Hono } from 'hono';
 import { z } from 'zod';
@@ -18,10 +17,9 @@ import type { InboundMessage } from '../../bot/event.js';
 import type { CardSpec } from '../../core/message.js';
 import type { Logger } from '../../log.js';
 import type { Metrics } from '../../metrics.js';
+import { sandboxAssets, sandboxPage } from './assets.js';
 import { mentionsIn, sandboxChats } from './directory.js';
 import { SANDBOX_BOT_NAME } from './sender.js';
-
-const page = readFileSync(new URL('./page.html', import.meta.url), 'utf8');
 
 // Writes commit within this long, so a poll that looks back this far misses none.
 const POLL_LOOKBACK_MS = 10_000;
@@ -59,7 +57,14 @@ export function sandboxRoutes(deps: SandboxDeps): Hono {
   const app = new Hono();
   const { db } = deps;
 
-  app.get('/', (c) => c.html(page));
+  app.get('/', (c) => c.html(sandboxPage));
+
+  // Read at start like the page; not versioned, so the browser revalidates on each load.
+  app.get('/assets/:file', (c) => {
+    const asset = sandboxAssets.get(c.req.param('file'));
+    if (!asset) return c.text('沙盒没有这个文件。', 404);
+    return c.body(asset.body, 200, { 'content-type': asset.contentType, 'cache-control': 'no-cache' });
+  });
 
   app.get('/api/directory', async (c) =>
     c.json({ people: await sandboxPeople(db), chats: await sandboxChats(db) }),

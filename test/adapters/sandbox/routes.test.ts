@@ -36,3 +36,19 @@ describe.each(DB_KINDS)('sandbox message polling (%s)', (kind) => {
     expect(bad.status).toBe(400);
   });
 });
+
+describe('sandbox page assets', () => {
+  const t = useHarness('postgres');
+
+  it('serves the page stylesheets and scripts from /sandbox/assets/, and no other file', async () => {
+    const { h } = t;
+    const js = await h.service.app.request('/sandbox/assets/app.js');
+    expect(js.status).toBe(200);
+    expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(await js.text()).toContain("from './render.js'");
+    const css = await h.service.app.request('/sandbox/assets/card.css');
+    expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8');
+    for (const path of ['routes.ts', 'page.html', '..%2Froutes.ts', '.%2E%2Fsender.ts'])
+      expect((await h.service.app.request(`/sandbox/assets/${path}`)).status).toBe(404);
+  });
+});
