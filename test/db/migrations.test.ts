@@ -1,0 +1,91 @@
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { eq, sql } from 'drizzle-orm';
+import { migrate } from 'drizzle-orm/pglite/migrator';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type Database, openDatabase } from '../../db/client.js';
+import { clocks, itemEvents, items, units } from '../../db/schema.js';
+import { bareItem } from '../helpers/bare-item.js';
+
+const MIGRATIONS = fileURLToPath(new URL('../../db/migrations/', import.meta.url));
+
+/** A migrations folder holding only the first `n` migrations, as a database made before the rest had them. */
+function firstMigrations(n: number): string {
+  const dir = mkdtempSync(join(tmpdir(), 'huiyin-migrations-'));
+  mkdirSync(join(dir, 'meta'));
+  const journal = JSON.parse(readFileSync(join(MIGRATIONS, 'meta/_journal.json'), 'utf8'));
+  journal.entries = journal.entries.slice(0, n);
+  writeFileSync(join(dir, 'meta/_journal.json'), JSON.stringify(journal));
+  for (const e of journal.entries as { tag: string }[])
+    copyFileSync(join(MIGRATIONS, `${e.tag}.sql`), join(dir, `${e.tag}.sql`));
+  return dir;
+}
+
+describe('migration 0002 renames what databases made before it stored', () => {
+  const at = new Date('2026-11-22T03:00:00Z');
+  let database: Database;
+  let dir: string;
+  afterAll(async () => {
+    await database?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('/报告 clocks and events become escalate, 网民留言 items and clocks netizen_message; others stay', async () => {
+    database = await openDatabase({});
+    dir = firstMigrations(2);
+    await migrate(database.db as Parameters<typeof migrate>[0], { migrationsFolder: dir });
+    const { db } = database;
+    await db.insert(units).values({ id: 'edu', name: '省教育厅', updatedAt: at });
+    const opinion = await bareItem(db, 'YQ20261122-001', 'edu');
+    const netizen = await bareItem(db, 'YQ20261122-002', 'edu');
+    // As 0001's code wrote them.
+    await db.execute(
+      sql`update items set kind = 'message', message_type = '表扬感谢' where id = ${netizen.id}`,
+    );
+    const clock = (itemId: number, kind: string, action: string) => ({
+      itemId,
+      kind,
+      label: kind,
+      action,
+      startsAt: at,
+      dueAt: at,
+    });
+    await db
+      .insert(clocks)
+      .values([
+        clock(opinion.id, 'report_superior', 'report'),
+        clock(opinion.id, 'respond', 'publish'),
+        clock(netizen.id, 'message_praise', 'close'),
+        clock(netizen.id, 'message_advice', 'close'),
+        clock(netizen.id, 'message_appeal', 'close'),
+      ]);
+    const event = (itemId: number, kind: string) => ({ itemId, kind, actorName: '王敏', at, data: {} });
+    await db
+      .insert(itemEvents)
+      .values([
+        event(opinion.id, 'reported_superior'),
+        event(opinion.id, 'claimed'),
+        event(netizen.id, 'message_registered'),
+      ]);
+
+    await database.migrate();
+
+    const kindOf = async (id: number) => (await db.select().from(items).where(eq(items.id, id)))[0]?.kind;
+    expect([await kindOf(opinion.id), await kindOf(netizen.id)]).toEqual(['opinion', 'netizen_message']);
+    const clockRows = await db
+      .select({ kind: clocks.kind, action: clocks.action })
+      .from(clocks)
+      .orderBy(clocks.id);
+    expect(clockRows).toEqual([
+      { kind: 'escalate', action: 'escalate' },
+      { kind: 'respond', action: 'publish' },
+      { kind: 'netizen_message_praise', action: 'close' },
+      { kind: 'netizen_message_advice', action: 'close' },
+      { kind: 'netizen_message_appeal', action: 'close' },
+    ]);
+    const eventKinds = (await db.select().from(itemEvents).orderBy(itemEvents.id)).map((e) => e.kind);
+    expect(eventKinds).toEqual(['escalated', 'claimed', 'netizen_message_registered']);
+  });
+});
