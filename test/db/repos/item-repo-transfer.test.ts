@@ -1,22 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../db/client.js';
-import { parseOrgFile } from '../../../db/org-file.js';
+import { readOrgFile } from '../../../db/org-file.js';
 import { handOverItemUnits, itemUnitRoles } from '../../../db/repos/item-repo.js';
 import { importOrg } from '../../../db/repos/org-repo.js';
 import { bareItem } from '../../helpers/bare-item.js';
 import { DB_KINDS, freshDatabase } from '../../helpers/databases.js';
+import { fixtureOrg } from '../../helpers/fixtures.js';
 
 const now = new Date('2026-11-22T03:00:00Z');
 
-const ORG = parseOrgFile(`
-units:
-  - id: edu
-    name: 测试省教育厅
-  - id: gat
-    name: 测试省公安厅
-  - id: hbt
-    name: 测试省环保厅
-`);
+const ORG = readOrgFile(fixtureOrg('repo-units'));
 
 describe.each(DB_KINDS)('item repository, the unit roles of 转办 (%s)', (kind) => {
   let database: Database;

@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../../db/client.js';
-import { parseOrgFile } from '../../../db/org-file.js';
+import { readOrgFile } from '../../../db/org-file.js';
 import {
   bindChat,
   chatUnit,
@@ -12,27 +12,11 @@ import {
 } from '../../../db/repos/org-repo.js';
 import { chatBindings } from '../../../db/schema.js';
 import { DB_KINDS, freshDatabase } from '../../helpers/databases.js';
+import { fixtureOrg } from '../../helpers/fixtures.js';
 
 const now = new Date('2026-11-22T03:00:00Z');
 
-const ORG = parseOrgFile(`
-units:
-  - id: gov
-    name: 测试省人民政府
-    members:
-      - { id: gov-admin, name: 周建国, roles: [admin], wecom: zjg-1 }
-  - id: edu
-    name: 测试省教育厅
-    parent: gov
-    wecom_room: 教育舆情群
-    members:
-      - { id: edu-spk, name: 王敏, roles: [spokesperson], wecom: wm-1 }
-      - { id: edu-ldr, name: 李强, roles: [leader], wecom: 李强 }
-  - id: hbt
-    name: 测试省环保厅
-    parent: gov
-    wecom_room: 环保舆情群
-`);
+const ORG = readOrgFile(fixtureOrg('wecom-topics'));
 
 /** A room count the repository may ask for; remembers whether it did. */
 function counter(rooms: number) {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../db/client.js';
-import { parseOrgFile } from '../../../db/org-file.js';
+import { readOrgFile } from '../../../db/org-file.js';
 import { importOrg } from '../../../db/repos/org-repo.js';
 import {
   activePeopleNamed,
@@ -13,33 +13,14 @@ import {
   updateSandboxMessage,
 } from '../../../db/repos/sandbox-repo.js';
 import { DB_KINDS, freshDatabase } from '../../helpers/databases.js';
+import { fixtureOrg } from '../../helpers/fixtures.js';
 
 const now = new Date('2026-11-22T03:00:00Z');
 const later = new Date('2026-11-22T03:05:00Z');
 
-const ORG = parseOrgFile(`
-units:
-  - id: edu
-    name: 测试省教育厅
-    members:
-      - { id: edu-spk, name: 王敏, roles: [spokesperson] }
-      - { id: edu-ldr, name: 李强, roles: [leader, approver] }
-  - id: hbt
-    name: 测试省环保厅
-    members:
-      - { id: edu-ldr, name: 李强, roles: [leader] }
-      - { id: hbt-old, name: 赵退, roles: [officer] }
-`);
+const ORG = readOrgFile(fixtureOrg('repo-units'));
 
-// 赵退 and 环保厅 are gone from the current org file.
-const CURRENT = parseOrgFile(`
-units:
-  - id: edu
-    name: 测试省教育厅
-    members:
-      - { id: edu-spk, name: 王敏, roles: [spokesperson] }
-      - { id: edu-ldr, name: 李强, roles: [leader, approver] }
-`);
+const CURRENT = readOrgFile(fixtureOrg('repo-units-later'));
 
 describe.each(DB_KINDS)('sandbox repository, the local chat server and its directory (%s)', (kind) => {
   let database: Database;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../db/client.js';
-import { parseOrgFile } from '../../../db/org-file.js';
+import { readOrgFile } from '../../../db/org-file.js';
 import type { ItemRow } from '../../../db/repos/item-repo.js';
 import { importOrg } from '../../../db/repos/org-repo.js';
 import { approvalAnchor, itemCards } from '../../../db/repos/outbox-repo.js';
@@ -13,18 +13,11 @@ import {
 import { itemMessages } from '../../../db/schema.js';
 import { bareItem } from '../../helpers/bare-item.js';
 import { DB_KINDS, freshDatabase } from '../../helpers/databases.js';
+import { fixtureOrg } from '../../helpers/fixtures.js';
 
 const now = new Date('2026-11-22T03:00:00Z');
 
-const ORG = parseOrgFile(`
-units:
-  - id: edu
-    name: 测试省教育厅
-    members:
-      - { id: edu-spk, name: 王敏, roles: [spokesperson], feishu: ou_wm }
-  - id: hbt
-    name: 测试省环保厅
-`);
+const ORG = readOrgFile(fixtureOrg('repo-units'));
 
 describe.each(DB_KINDS)('wording repository, the messages and people a wording flow needs (%s)', (kind) => {
   let database: Database;
