@@ -1,27 +1,22 @@
 import type { Db } from '../../db/client.js';
 import { claimerResponsibleUnits, type ItemRow, itemClaimer } from '../../db/repos/item-repo.js';
-import { type Person, platformUserId, unitPeople } from '../../db/repos/org-repo.js';
-import { postToUnit } from '../../src/bot/outbound.js';
+import { unitPeople } from '../../db/repos/org-repo.js';
+import { mentionOn, postToUnit } from '../../src/bot/outbound.js';
 import type { OutMessage, Part } from '../../src/core/message.js';
 import type { Logger } from '../../src/log.js';
-
-const mention = (platform: string, p: Person): Part => {
-  const id = platformUserId(platform, p);
-  return id ? { t: 'at', id, name: p.name } : { t: 'text', v: `@${p.name}` };
-};
 
 /** Who a reminder is for: the person who claimed the item, else the owner unit's spokespersons. */
 export async function owners(tx: Db, item: ItemRow): Promise<Part[]> {
   const who = await itemClaimer(tx, item);
-  if (who) return [mention(item.platform, who)];
+  if (who) return [mentionOn(item.platform, who)];
   const spokespersons = await unitPeople(tx, [item.ownerUnitId], ['spokesperson']);
-  return spokespersons.map((p) => mention(item.platform, p));
+  return spokespersons.map((p) => mentionOn(item.platform, p));
 }
 
 /** The owner unit's leaders, whom a breach @-mentions besides the owners. */
 export async function leaders(tx: Db, item: ItemRow): Promise<Part[]> {
   const people = await unitPeople(tx, [item.ownerUnitId], ['leader']);
-  return people.map((p) => mention(item.platform, p));
+  return people.map((p) => mentionOn(item.platform, p));
 }
 
 /** Mentions one after another, a space between each. */

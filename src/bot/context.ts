@@ -1,6 +1,5 @@
 import type { Db } from '../../db/client.js';
 import type { Actor, Person } from '../../db/repos/org-repo.js';
-import { platformUserId } from '../../db/repos/org-repo.js';
 import { type AnchorKind, enqueue, type OutboxInsert } from '../../db/repos/outbox-repo.js';
 import type { ParsedCommand } from '../core/command-parser.js';
 import type { CardSpec, OutMessage, Part } from '../core/message.js';
@@ -8,7 +7,7 @@ import type { Org } from '../core/org.js';
 import type { PolicyPack } from '../core/policy-pack.js';
 import { type Logger, silentLogger } from '../log.js';
 import type { CardActionEvent, InboundEvent, InboundMessage } from './event.js';
-import { postToUnit } from './outbound.js';
+import { mentionOn, postToUnit } from './outbound.js';
 
 export type ToastType = 'success' | 'info' | 'warning' | 'error';
 
@@ -71,8 +70,7 @@ export class BotContext<E extends InboundEvent = InboundEvent> {
 
   /** An @-mention of a person on this platform; plain text when they have no id here. */
   mention(person: Person): Part {
-    const id = platformUserId(this.platform, person);
-    return id ? { t: 'at', id, name: person.name } : { t: 'text', v: `@${person.name}` };
+    return mentionOn(this.platform, person);
   }
 
   /**

@@ -1,7 +1,13 @@
 import type { Db } from '../../db/client.js';
-import { unitChat } from '../../db/repos/org-repo.js';
+import { type Person, platformUserId, unitChat } from '../../db/repos/org-repo.js';
 import { type AnchorKind, enqueue } from '../../db/repos/outbox-repo.js';
-import type { OutMessage } from '../core/message.js';
+import type { OutMessage, Part } from '../core/message.js';
+
+/** An @-mention of a person on a platform; plain text when they have no id there. */
+export function mentionOn(platform: string, person: Person): Part {
+  const id = platformUserId(platform, person);
+  return id ? { t: 'at', id, name: person.name } : { t: 'text', v: `@${person.name}` };
+}
 
 export interface UnitPost {
   platform: string;
