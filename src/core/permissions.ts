@@ -14,7 +14,7 @@ export const ROLE_NAMES: Record<Role, string> = {
 };
 
 /** How a unit other than the owner takes part in an item (item_units.role). */
-export type ItemUnitRole = 'responsible' | 'coordinator' | 'cc';
+export type ItemUnitRole = 'responsible' | 'coordinator' | 'involved' | 'cc';
 
 /**
  * Which units' people may act: the owning unit and the item's units with one of these roles, or
