@@ -1,5 +1,6 @@
 import { HuiyinError } from './errors.js';
 import type { ItemAction } from './item-state.js';
+import type { UnitRole } from './routing.js';
 
 /** A person's roles in a unit, as the org directory gives them. */
 export const ROLES = ['spokesperson', 'leader', 'approver', 'officer', 'admin'] as const;
@@ -13,14 +14,11 @@ export const ROLE_NAMES: Record<Role, string> = {
   admin: '管理员',
 };
 
-/** How a unit other than the owner takes part in an item (item_units.role). */
-export type ItemUnitRole = 'responsible' | 'coordinator' | 'involved' | 'cc';
-
 /**
  * Which units' people may act: the owning unit and the item's units with one of these roles, or
  * `wording`: each unit whose approval the wording under review asks for (its own decision).
  */
-export type UnitScope = readonly ItemUnitRole[] | 'wording';
+export type UnitScope = readonly UnitRole[] | 'wording';
 
 /**
  * Who may take each item action: a person holding one of `roles` in the item's owning unit or
