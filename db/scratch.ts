@@ -8,7 +8,8 @@ import { type Database, openDatabase } from './client.js';
  */
 export async function scratchDatabase(
   adminUrl: string,
-  opts: { prefix: string; maxConnections?: number },
+  /** `migrate: false` leaves it empty (a test that migrates step by step). */
+  opts: { prefix: string; maxConnections?: number; migrate?: boolean },
 ): Promise<Database> {
   const name = `${opts.prefix}_${randomBytes(6).toString('hex')}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
@@ -16,7 +17,7 @@ export async function scratchDatabase(
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const db = await openDatabase({ databaseUrl: url.toString(), maxConnections: opts.maxConnections ?? 10 });
-  await db.migrate();
+  if (opts.migrate !== false) await db.migrate();
   return {
     ...db,
     async close() {

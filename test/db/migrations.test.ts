@@ -3,11 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { eq, sql } from 'drizzle-orm';
-import { migrate } from 'drizzle-orm/pglite/migrator';
-import { afterAll, describe, expect, it } from 'vitest';
+import type { PgliteDatabase } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { type Database, openDatabase } from '../../db/client.js';
 import { clocks, itemEvents, items, units } from '../../db/schema.js';
+import { scratchDatabase } from '../../db/scratch.js';
 import { bareItem } from '../helpers/bare-item.js';
+import { DB_KINDS, type DbKind } from '../helpers/databases.js';
 
 const MIGRATIONS = fileURLToPath(new URL('../../db/migrations/', import.meta.url));
 
@@ -23,7 +28,27 @@ function firstMigrations(n: number): string {
   return dir;
 }
 
-describe('migration 0002 renames what databases made before it stored', () => {
+/** An empty database of `kind` and a way to apply a migrations folder to it. */
+async function emptyDatabase(
+  kind: DbKind,
+): Promise<{ database: Database; migrateFrom(folder: string): Promise<void> }> {
+  if (kind === 'pglite') {
+    const database = await openDatabase({});
+    return {
+      database,
+      migrateFrom: (folder) =>
+        migratePglite(database.db as unknown as PgliteDatabase, { migrationsFolder: folder }),
+    };
+  }
+  const database = await scratchDatabase(inject('pgUrl'), { prefix: 'huiyin_t', migrate: false });
+  return {
+    database,
+    migrateFrom: (folder) =>
+      migratePostgres(database.db as unknown as PostgresJsDatabase, { migrationsFolder: folder }),
+  };
+}
+
+describe.each(DB_KINDS)('migration 0002 renames what databases made before it stored (%s)', (kind) => {
   const at = new Date('2026-11-22T03:00:00Z');
   let database: Database;
   let dir: string;
@@ -33,9 +58,10 @@ describe('migration 0002 renames what databases made before it stored', () => {
   });
 
   it('/报告 clocks and events become escalate, 网民留言 items and clocks netizen_message; others stay', async () => {
-    database = await openDatabase({});
+    const empty = await emptyDatabase(kind);
+    database = empty.database;
     dir = firstMigrations(2);
-    await migrate(database.db as Parameters<typeof migrate>[0], { migrationsFolder: dir });
+    await empty.migrateFrom(dir);
     const { db } = database;
     await db.insert(units).values({ id: 'edu', name: '省教育厅', updatedAt: at });
     const opinion = await bareItem(db, 'YQ20261122-001', 'edu');
