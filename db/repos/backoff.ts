@@ -6,3 +6,9 @@ import { type AnyColumn, type SQL, sql } from 'drizzle-orm';
  */
 export const nextAttemptAfter = (now: Date, attempts: AnyColumn): SQL =>
   sql`${now.toISOString()}::timestamptz + least(power(2, ${attempts}), 600) * interval '1 second'`;
+
+/**
+ * Failed attempts after which a queued row (timer, outbox message, inbox event) is set aside as
+ * 'dead' so the rows behind it move on: with the backoff above, about 17 minutes of retries.
+ */
+export const MAX_ATTEMPTS = 10;
