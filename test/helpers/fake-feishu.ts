@@ -31,6 +31,14 @@ export interface SentMessage {
 
 type Failure = { status: number; code?: number };
 
+/** Feishu's send limits, enforced like Feishu does: beyond them it answers code 230020. */
+export interface FeishuLimits {
+  perChat: number;
+  perApp: number;
+  /** How long each call takes to answer, as a real Open API would. */
+  latencyMs?: number;
+}
+
 /**
  * A fake Feishu Open API on 127.0.0.1 that the real SDK talks to: tenant token, bot info,
  * message create / reply / patch (idempotent on uuid, like Feishu) and slash commands. It
@@ -46,8 +54,15 @@ export class FakeFeishu {
   failures: Failure[] = [];
   /** Messages users sent, so replies to them land in the right chat. */
   userMessages = new Map<string, string>();
+  /** Calls refused with 230020 because a limit was reached. */
+  refused = 0;
+  /** When each accepted send happened (ms), by chat and for the whole app. */
+  readonly sendTimes = new Map<string, number[]>();
+  readonly appSendTimes: number[] = [];
   private server: Server | null = null;
   private seq = 0;
+
+  constructor(private readonly limits?: FeishuLimits) {}
 
   get url(): string {
     const address = this.server?.address() as AddressInfo | null | undefined;
@@ -104,6 +119,12 @@ export class FakeFeishu {
       return { status: 200, body: { code: 0, bot: { open_id: this.botOpenId } } };
     const reply = /^\/open-apis\/im\/v1\/messages\/([^/]+)\/reply$/.exec(call.path);
     if (call.method === 'POST' && (call.path === '/open-apis/im/v1/messages' || reply)) {
+      if (this.limits?.latencyMs) await new Promise((r) => setTimeout(r, this.limits?.latencyMs));
+      const chatId = reply ? this.chatOf(reply[1] as string) : String(call.body.receive_id);
+      if (!this.admit(chatId)) {
+        this.refused++;
+        return { status: 400, body: { code: 230020, msg: 'rate limited' } };
+      }
       return this.deliver(call, reply ? (reply[1] as string) : null);
     }
     const patch = /^\/open-apis\/im\/v1\/messages\/([^/]+)$/.exec(call.path);
@@ -113,6 +134,42 @@ export class FakeFeishu {
     }
     if (call.path.startsWith('/open-apis/application/v7/app_slash_commands')) return this.slash(call);
     return { status: 404, body: { code: 404, msg: `fake has no ${call.method} ${call.path}` } };
+  }
+
+  /** The most sends to one chat, and to the app, within any one second. */
+  busiestSecond(): { chat: number; app: number } {
+    const most = (times: number[]) => {
+      let best = 0;
+      for (let i = 0, j = 0; j < times.length; j++) {
+        while ((times[j] as number) - (times[i] as number) >= 1000) i++;
+        best = Math.max(best, j - i + 1);
+      }
+      return best;
+    };
+    let chat = 0;
+    for (const times of this.sendTimes.values()) chat = Math.max(chat, most(times));
+    return { chat, app: most(this.appSendTimes) };
+  }
+
+  private chatOf(messageId: string): string {
+    return (
+      this.messages.find((m) => m.messageId === messageId)?.chatId ??
+      this.userMessages.get(messageId) ??
+      `unknown-${messageId}`
+    );
+  }
+
+  /** Counts a send against the limits (a sliding second); false when Feishu would refuse it. */
+  private admit(chatId: string): boolean {
+    if (!this.limits) return true;
+    const now = Date.now();
+    const chat = this.sendTimes.get(chatId) ?? [];
+    const within = (times: number[]) => times.filter((t) => now - t < 1000).length;
+    if (within(chat) >= this.limits.perChat || within(this.appSendTimes) >= this.limits.perApp) return false;
+    chat.push(now);
+    this.sendTimes.set(chatId, chat);
+    this.appSendTimes.push(now);
+    return true;
   }
 
   private deliver(call: FeishuCall, replyTo: string | null) {

@@ -1,0 +1,278 @@
+/**
+ * npm run bench:flow — reports end to end on real Postgres: signed Feishu events in → the
+ * report handled (every message queued) → sent to a fake Open API that enforces Feishu's limits
+ * (5 messages/s per chat, 50/s per app; beyond them it answers 230020). Three service instances
+ * share the database, as three processes would. Two phases: a steady load (BENCH_RATE reports/s
+ * for BENCH_STEADY_S seconds) and a burst of BENCH_BURST reports over BENCH_CHATS chats. In the same
+ * run it measures bare single-row inserts into the same Postgres, as the baseline.
+ * HUIYIN_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres) must allow CREATE DATABASE.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import { sql } from 'drizzle-orm';
+import { DEFAULT_POLICY_PACK } from '../bot-flows/policies/index.js';
+import type { Db } from '../db/client.js';
+import { scratchDatabase } from '../db/scratch.js';
+import { silentLogger } from '../src/log.js';
+import { createService, type Service } from '../src/service.js';
+import { FakeFeishu, feishuRequest, messageEvent } from '../test/helpers/fake-feishu.js';
+
+const CHATS = Number(process.env.BENCH_CHATS ?? 50);
+const RATE = Number(process.env.BENCH_RATE ?? 100);
+const STEADY_S = Number(process.env.BENCH_STEADY_S ?? 10);
+const BURST = Number(process.env.BENCH_BURST ?? 2000);
+const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 3);
+const API_MS = Number(process.env.BENCH_API_MS ?? 50);
+const SEND_TIMEOUT_S = Number(process.env.BENCH_SEND_TIMEOUT_S ?? 600);
+const KEY = 'bench-encrypt-key';
+const ADMIN_URL = process.env.HUIYIN_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** A province of CHATS units, each in its own Feishu group with an officer and a spokesperson, and a 抄送 office. */
+function orgFile(): string {
+  const lines = [
+    'units:',
+    '  - id: gov',
+    '    name: 压测省人民政府',
+    '    handles: [统筹]',
+    '    feishu_chat: oc_gov',
+    '    members:',
+    '      - { id: gov-spk, name: 省政府发言人, roles: [spokesperson], feishu: ou_gov_spk }',
+    '  - id: open',
+    '    name: 压测省政务公开办',
+    '    parent: gov',
+    '    feishu_chat: oc_open',
+    '    members:',
+    '      - { id: open-off, name: 公开办干部, roles: [officer], feishu: ou_open_off }',
+  ];
+  for (let i = 1; i <= CHATS; i++) {
+    lines.push(
+      `  - id: u${i}`,
+      `    name: 压测单位${i}号`,
+      '    parent: gov',
+      `    feishu_chat: oc_u${i}`,
+      '    members:',
+      `      - { id: u${i}-spk, name: 发言人${i}号, roles: [spokesperson], feishu: ou_spk_${i} }`,
+      `      - { id: u${i}-ldr, name: 负责人${i}号, roles: [leader], feishu: ou_ldr_${i} }`,
+      `      - { id: u${i}-off, name: 干部${i}号, roles: [officer], feishu: ou_off_${i} }`,
+    );
+  }
+  lines.push('cc: [open]');
+  const dir = mkdtempSync(join(tmpdir(), 'huiyin-bench-flow-'));
+  const file = join(dir, 'org.yaml');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+function listen(fetch: Service['app']['fetch']): Promise<{ close(): void; port: number }> {
+  return new Promise((resolve) => {
+    const server = serve({ fetch, port: 0, hostname: '127.0.0.1' }, (info) =>
+      resolve({ close: () => server.close(), port: info.port }),
+    );
+  });
+}
+
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+const ms = (x: number) => `${x.toFixed(0)} ms`;
+const rows = <T>(r: unknown): T[] => (Array.isArray(r) ? r : (r as { rows: T[] }).rows) as T[];
+
+/** Posts one report per entry of `at` (ms after start) to the instances in turn; resolves when all are acknowledged. */
+async function post(ports: number[], fake: FakeFeishu, tag: string, at: number[]): Promise<number[]> {
+  const acks: number[] = [];
+  const started = performance.now();
+  await Promise.all(
+    at.map(async (offset, i) => {
+      const wait = started + offset - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const chat = (i % CHATS) + 1;
+      const messageId = `om_${tag}_${i}`;
+      fake.userMessages.set(messageId, `oc_u${chat}`);
+      const now = new Date();
+      const req = feishuRequest(
+        KEY,
+        messageEvent({
+          eventId: `${tag}-${i}`,
+          messageId,
+          chatId: `oc_u${chat}`,
+          senderOpenId: `ou_off_${chat}`,
+          text: `@_user_1 /上报 “${tag}压测事件${i}” 类别:教育 涉事:u${chat}`,
+          mentions: [{ key: '@_user_1', openId: fake.botOpenId, name: '回音' }],
+          at: now,
+        }),
+        now,
+      );
+      const t0 = performance.now();
+      const res = await fetch(`http://127.0.0.1:${ports[i % ports.length]}/feishu/events`, {
+        method: 'POST',
+        body: req.body,
+        headers: req.headers,
+      });
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
+      acks.push(performance.now() - t0);
+    }),
+  );
+  return acks.sort((a, b) => a - b);
+}
+
+async function until(what: string, check: () => Promise<boolean>, timeoutS: number): Promise<void> {
+  const end = Date.now() + timeoutS * 1000;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function count(db: Db, query: ReturnType<typeof sql>): Promise<number> {
+  const [row] = rows<{ n: number }>(await db.execute(query));
+  return Number(row?.n ?? 0);
+}
+
+/** For the reports of `tag`: ms from acceptance to every message queued, and to the item card sent. */
+async function latencies(db: Db, tag: string) {
+  const result = rows<{ queued: number; card: number | null; received: Date; handled: Date }>(
+    await db.execute(sql`
+      select extract(epoch from (i.handled_at - i.received_at)) * 1000 as queued,
+             extract(epoch from (o.sent_at - i.received_at)) * 1000 as card,
+             i.received_at as received, i.handled_at as handled
+      from inbox i
+      join items it on it.platform = 'feishu' and it.source_message_id = i.payload->>'messageId'
+      left join outbox o on o.anchor_item_id = it.id and o.anchor_kind = 'card' and o.chat_id = it.source_chat_id
+      where i.event_id like ${`${tag}-%`}`),
+  );
+  const queued = result.map((r) => Number(r.queued)).sort((a, b) => a - b);
+  const card = result.map((r) => Number(r.card)).sort((a, b) => a - b);
+  const first = Math.min(...result.map((r) => new Date(r.received).getTime()));
+  const last = Math.max(...result.map((r) => new Date(r.handled).getTime()));
+  return { n: result.length, queued, card, handledPerS: (result.length * 1000) / (last - first) };
+}
+
+/** Bare single-row inserts into the same server, 32 at a time: what the database alone allows. */
+async function insertBaseline(db: Db, n: number): Promise<number> {
+  await db.execute(
+    sql`create table bench_bare (id bigserial primary key, body jsonb not null, at timestamptz not null)`,
+  );
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: 32 }, async () => {
+      while (next < n) {
+        const i = next++;
+        await db.execute(
+          sql`insert into bench_bare (body, at) values (${JSON.stringify({ i })}::jsonb, now())`,
+        );
+      }
+    }),
+  );
+  return (n * 1000) / (performance.now() - started);
+}
+
+async function main() {
+  const fake = await new FakeFeishu({ perChat: 5, perApp: 50, latencyMs: API_MS }).start();
+  const database = await scratchDatabase(ADMIN_URL, { prefix: 'huiyin_bench', maxConnections: 20 });
+  const file = orgFile();
+  const services: Service[] = [];
+  const servers: { close(): void; port: number }[] = [];
+  try {
+    for (let i = 0; i < INSTANCES; i++) {
+      const service = await createService({
+        env: {
+          DATA_DIR: '',
+          POLICY_PACK: DEFAULT_POLICY_PACK,
+          SANDBOX: false,
+          DATABASE_URL: undefined,
+          ORG_FILE: file,
+        },
+        feishu: {
+          appId: 'cli_bench',
+          appSecret: 's',
+          encryptKey: KEY,
+          verificationToken: 'vt',
+          domain: fake.url,
+          mode: 'webhook',
+        },
+        log: silentLogger,
+        database,
+      });
+      await service.start();
+      services.push(service);
+      servers.push(await listen(service.app.fetch));
+    }
+    const ports = servers.map((s) => s.port);
+    const db = database.db;
+    const out = (line: string) => process.stdout.write(`${line}\n`);
+
+    const bare = await insertBaseline(db, 4000);
+
+    // Steady load: RATE reports a second, evenly spaced.
+    const steadyN = RATE * STEADY_S;
+    const steadyAcks = await post(
+      ports,
+      fake,
+      'steady',
+      Array.from({ length: steadyN }, (_, i) => (i * 1000) / RATE),
+    );
+    await until(
+      'the steady reports to be handled',
+      async () => (await count(db, sql`select count(*) as n from inbox where status = 'pending'`)) === 0,
+      120,
+    );
+
+    // Burst: BURST reports at once over CHATS chats.
+    const burstStarted = performance.now();
+    const burstAcks = await post(
+      ports,
+      fake,
+      'burst',
+      Array.from({ length: BURST }, () => 0),
+    );
+    await until(
+      'the burst to be handled',
+      async () => (await count(db, sql`select count(*) as n from inbox where status = 'pending'`)) === 0,
+      600,
+    );
+    const burstHandledS = (performance.now() - burstStarted) / 1000;
+    const sendStarted = performance.now();
+    const sentBefore = fake.messages.length;
+    await until(
+      'every message to be sent',
+      async () => (await count(db, sql`select count(*) as n from outbox where status = 'pending'`)) === 0,
+      SEND_TIMEOUT_S,
+    );
+    const sendS = (performance.now() - sendStarted) / 1000;
+    const steady = await latencies(db, 'steady');
+    const burst = await latencies(db, 'burst');
+    const busiest = fake.busiestSecond();
+    const dead = await count(db, sql`select count(*) as n from outbox where status = 'dead'`);
+    const digests = fake.messages.filter((m) => JSON.stringify(m.content).includes('抄送汇总')).length;
+
+    out(
+      `Reports end to end: ${INSTANCES} instances on one Postgres, ${CHATS} chats + 抄送 group, fake Open API ${API_MS} ms per call, limits 5/s per chat and 50/s per app`,
+    );
+    out(`baseline            : ${bare.toFixed(0)} bare single-row inserts/s (32 at a time)`);
+    out(
+      `steady ${RATE}/s × ${STEADY_S} s : ack p99 ${ms(pct(steadyAcks, 99))}   event → queued p50 ${ms(pct(steady.queued, 50))} p99 ${ms(pct(steady.queued, 99))} (target p99 ≤ 500 ms)   event → card sent p50 ${ms(pct(steady.card, 50))} p99 ${ms(pct(steady.card, 99))}`,
+    );
+    out(
+      `burst ${BURST} reports  : ack p50 ${ms(pct(burstAcks, 50))} p99 ${ms(pct(burstAcks, 99))}   handled ${burst.handledPerS.toFixed(0)} reports/s (all in ${burstHandledS.toFixed(1)} s; target ≥ 200/s; ${(burst.handledPerS / bare).toFixed(3)}× bare inserts)   event → queued p50 ${ms(pct(burst.queued, 50))} p99 ${ms(pct(burst.queued, 99))}`,
+    );
+    out(
+      `sending             : ${fake.messages.length - sentBefore} messages in ${sendS.toFixed(1)} s after the burst was handled (${((fake.messages.length - sentBefore) / sendS).toFixed(1)}/s; the app limit is 50/s)   ${digests} 抄送汇总 digests   event → card sent p50 ${ms(pct(burst.card, 50))} p99 ${ms(pct(burst.card, 99))}`,
+    );
+    out(
+      `limits              : busiest second ${busiest.chat} to one chat (limit 5), ${busiest.app} for the app (limit 50); ${fake.refused} sends refused with 230020; ${dead} messages set aside`,
+    );
+  } finally {
+    for (const s of servers) s.close();
+    for (const s of services) await s.close();
+    await database.close();
+    await fake.stop();
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench:flow failed: ${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});
