@@ -11,6 +11,7 @@
  */
 
 // C0 but \t and \n, DEL, C1; \r is handled first.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROLS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
 // Bidi embeddings, overrides and isolates; the implicit marks LRM, RLM and ALM.
 const BIDI = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g;
@@ -40,9 +41,7 @@ export function cleanStrings<T>(value: T): T {
   if (value !== null && typeof value === 'object') {
     const proto = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) return value;
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [cleanText(k), cleanStrings(v)]),
-    ) as T;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [cleanText(k), cleanStrings(v)])) as T;
   }
   return value;
 }

@@ -23,7 +23,7 @@ const MD_ENTITIES: Record<string, string> = {
   '#': '&#35;',
   '|': '&#124;',
   '\\': '&#92;',
-  '$': '&#36;',
+  $: '&#36;',
 };
 // What starts a block only at the beginning of a line: a list or rule (- + =), an ordered
 // list (1. or 1)), a setext underline (=== or ---).
