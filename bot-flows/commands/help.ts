@@ -10,6 +10,8 @@ export const HELP = {
   aliases: ['help'],
   usage: USAGE,
   summary: '查看全部命令，或某条命令的用法',
+  // The one command people outside the org directory may use.
+  openToOutsiders: true,
 };
 
 export function helpCommand(dispatcher: Dispatcher): CommandSpec {

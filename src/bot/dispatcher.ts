@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Db } from '../../db/client.js';
 import { markProcessed } from '../../db/repos/inbox-repo.js';
 import { chatUnit, findActor } from '../../db/repos/org-repo.js';
-import { parseCommand } from '../core/command-parser.js';
+import { commandName, parseCommand } from '../core/command-parser.js';
 import { HuiyinError, isHuiyinError } from '../core/errors.js';
 import { textMessage } from '../core/message.js';
 import type { Org } from '../core/org.js';
@@ -23,6 +23,8 @@ export interface CommandSpec {
   aliases: string[];
   usage: string;
   summary: string;
+  /** Open to people outside the org directory (only /帮助): every other command refuses them. */
+  openToOutsiders?: boolean;
   handler: (ctx: BotContext<InboundMessage>) => Promise<void>;
 }
 
@@ -100,10 +102,14 @@ export class Dispatcher {
   async dispatch(event: InboundEvent): Promise<DispatchResult> {
     // A message handled late (after a retry) still counts from when it was sent.
     const now = event.kind === 'message' ? event.sentAt : this.deps.clock.now();
+    // The length is checked before parsing: a message over the limit is refused without being
+    // tokenised (its command word, read cheaply, still picks the usage line of the refusal).
+    const length = event.kind === 'message' ? overLimit(event.text) : null;
     // Parsed once here; handlers read ctx.command.
-    const command = event.kind === 'message' ? parseCommand(event.text) : null;
-    if (event.kind === 'message' && !event.addressed && !command) return { status: 'ignored' };
-    const spec = command ? this.findCommand(command.name) : undefined;
+    const command = event.kind === 'message' && length === null ? parseCommand(event.text) : null;
+    const name = event.kind === 'message' ? (command?.name ?? commandName(event.text)) : null;
+    if (event.kind === 'message' && !event.addressed && name === null) return { status: 'ignored' };
+    const spec = name !== null ? this.findCommand(name) : undefined;
     const org = await this.deps.org();
     const result = await this.deps.db.transaction(async (tx) => {
       if (!(await markProcessed(tx, event.platform, event.eventId, now)))
@@ -120,7 +126,7 @@ export class Dispatcher {
           const ctx = new BotContext(event, sp, now, org, this.deps.pack, actor, unitId, this.deps.log);
           inner = ctx;
           ctx.command = outer.command;
-          await compose<BotContext>([...this.middleware, (c) => this.route(c, spec)])(ctx);
+          await compose<BotContext>([...this.middleware, (c) => this.route(c, spec, length)])(ctx);
           return ctx.response;
         });
         return { status: 'handled', response } as const;
@@ -134,8 +140,10 @@ export class Dispatcher {
           eventId: event.eventId,
         });
         if (event.kind === 'message') {
-          // The usage of the command they typed: what would have worked.
-          await outer.reply(textMessage(`❌ ${err.message}`, `\n用法：${spec?.usage ?? '/帮助'}`));
+          // The usage of the command they typed: what would have worked (for someone who may
+          // use commands at all).
+          const usage = err.code === 'huiyin_unknown_person' ? '' : `\n用法：${spec?.usage ?? '/帮助'}`;
+          await outer.reply(textMessage(`❌ ${err.message}`, usage));
           return { status: 'rejected', response: {} } as const;
         }
         return { status: 'rejected', response: { toast: { type: 'error', content: err.message } } } as const;
@@ -145,17 +153,19 @@ export class Dispatcher {
     return result;
   }
 
-  private async route(ctx: BotContext, spec: CommandSpec | undefined): Promise<void> {
-    if (ctx.event.kind === 'card_action') return this.routeAction(ctx as BotContext<CardActionEvent>);
-    const mctx = ctx as BotContext<InboundMessage>;
-    const cmd = mctx.command;
-    const length = [...mctx.event.text].length;
-    if (length > MAX_MESSAGE_CHARS) {
+  private async route(ctx: BotContext, spec: CommandSpec | undefined, length: number | null): Promise<void> {
+    if (length !== null) {
       throw new HuiyinError(
         'huiyin_too_long',
         `消息过长（${length} 字），单条命令不能超过 ${MAX_MESSAGE_CHARS} 字。请精简标题，详细内容可放在链接中。`,
       );
     }
+    // Items are internal government information: only people in the org directory read or
+    // create them, whatever the command or card.
+    if (!ctx.actor && !(ctx.event.kind === 'message' && spec?.openToOutsiders)) throw outsider(ctx);
+    if (ctx.event.kind === 'card_action') return this.routeAction(ctx as BotContext<CardActionEvent>);
+    const mctx = ctx as BotContext<InboundMessage>;
+    const cmd = mctx.command;
     if (!cmd) {
       await mctx.reply(
         textMessage(
@@ -177,4 +187,24 @@ export class Dispatcher {
     if (!spec) throw new HuiyinError('huiyin_unknown_action', '无法识别的卡片操作，请使用最新的卡片。');
     await spec.handler(ctx);
   }
+}
+
+/** The message's length in characters when it is over MAX_MESSAGE_CHARS, else null. */
+function overLimit(text: string): number | null {
+  // A string holds at least as many UTF-16 units as characters: most need no counting.
+  if (text.length <= MAX_MESSAGE_CHARS) return null;
+  let n = 0;
+  for (const _ of text) n++;
+  return n > MAX_MESSAGE_CHARS ? n : null;
+}
+
+/** The refusal for someone outside the org directory, with what to do about it. */
+function outsider(ctx: BotContext): HuiyinError {
+  const who = ctx.event.kind === 'message' ? ctx.event.sender : ctx.event.operator;
+  return new HuiyinError(
+    'huiyin_unknown_person',
+    `你不在回音的组织目录中，不能查看、上报或处理舆情。如需使用，请联系本单位的政务公开办公室或回音管理员，` +
+      `请其把你加入组织目录文件中所在单位的成员（你在本平台的用户 ID：${who.id}），重启回音后生效。` +
+      '发送 /帮助 可查看命令说明。',
+  );
 }

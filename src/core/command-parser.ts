@@ -37,18 +37,26 @@ export const FLAG_KEYS: Record<string, string[]> = {
 // Quotes group words only where a token (or an option's value) begins: 网传“某校停课”不实
 // and 《通知》 keep their marks as part of the title.
 const QUOTES: Record<string, string> = { '“': '”', '"': '"', '「': '」', '‘': '’' };
+const SEPARATORS = new Set([':', '：', '=', '＝']);
+const WHITESPACE = /^\s$/;
 const KV = /^([^:：=＝]+)[:：=＝]([\s\S]*)$/;
 const TIME_ONLY = /^\d{1,2}(?:[:：]\d{2}|[点时](?:\d{1,2}分?)?)$/;
 const DATE_ONLY = /^(今天|昨天|前天|\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?|\d{1,2}[-/月]\d{1,2}日?)$/;
 
 const fold = (s: string) => s.normalize('NFKC').trim().toLowerCase();
 
+// Each table folded once: every spelling to its key.
+const folded = new Map<Record<string, string[]>, Map<string, string>>();
+
 function canonical(table: Record<string, string[]>, word: string): string | undefined {
-  const w = fold(word);
-  for (const [key, aliases] of Object.entries(table)) {
-    if (fold(key) === w || aliases.some((a) => fold(a) === w)) return key;
+  let spellings = folded.get(table);
+  if (!spellings) {
+    spellings = new Map();
+    for (const [key, aliases] of Object.entries(table))
+      for (const a of [key, ...aliases]) if (!spellings.has(fold(a))) spellings.set(fold(a), key);
+    folded.set(table, spellings);
   }
-  return undefined;
+  return spellings.get(fold(word));
 }
 
 interface Token {
@@ -62,36 +70,61 @@ function isOption(tok: Token): boolean {
   return kv !== null && canonical(OPTION_KEYS, kv[1] as string) !== undefined;
 }
 
+/**
+ * Splits at whitespace; a quote that opens a token (or an option's value) runs to its closing
+ * mark. Linear in the input: where each closing mark next occurs is remembered rather than
+ * searched for again at every opening quote, and a token is collected in pieces, so a long
+ * message full of unclosed quotes costs no more than any other.
+ */
 function tokenize(input: string): Token[] {
   const tokens: Token[] = [];
-  let cur = '';
+  let pieces: string[] = [];
+  let empty = true; // the token's text so far is ''
+  let last = ''; // its last character
   let quoted = false;
   let started = false;
+  // Per closing mark, the index of its next occurrence at or after `from` (-1: none left).
+  const nextClose = new Map<string, { from: number; at: number }>();
+  const closeAfter = (close: string, i: number): number => {
+    const seen = nextClose.get(close);
+    if (seen && (seen.at === -1 || (seen.from <= i && seen.at >= i))) return seen.at;
+    const at = input.indexOf(close, i);
+    nextClose.set(close, { from: i, at });
+    return at;
+  };
+  const add = (s: string) => {
+    if (s === '') return;
+    pieces.push(s);
+    empty = false;
+    last = s[s.length - 1] as string;
+  };
   const flush = () => {
-    if (started) tokens.push({ text: cur, quoted });
-    cur = '';
+    if (started) tokens.push({ text: pieces.join(''), quoted });
+    pieces = [];
+    empty = true;
+    last = '';
     quoted = false;
     started = false;
   };
   for (let i = 0; i < input.length; i++) {
     const ch = input[i] as string;
-    if (/\s/.test(ch)) {
+    if (WHITESPACE.test(ch)) {
       flush();
       continue;
     }
     const close = QUOTES[ch];
-    if (close !== undefined && (cur === '' || /[:：=＝]$/.test(cur))) {
-      const end = input.indexOf(close, i + 1);
+    if (close !== undefined && (empty || SEPARATORS.has(last))) {
+      const end = closeAfter(close, i + 1);
       if (end !== -1) {
         if (!started) quoted = true;
         started = true;
-        cur += input.slice(i + 1, end);
+        add(input.slice(i + 1, end));
         i = end;
         continue;
       }
     }
     started = true;
-    cur += ch;
+    add(ch);
   }
   flush();
   return tokens;
@@ -104,8 +137,14 @@ export function stripLeadingMentions(text: string): string {
 
 const COMMAND = /^[/／]([^\s\u3000“"「‘]+)([\s\S]*)$/u;
 
+/** The command word of a message, without tokenising the rest; null when it is not a command. */
+export function commandName(text: string): string | null {
+  const m = COMMAND.exec(stripLeadingMentions(text));
+  return m ? (m[1] as string).normalize('NFKC') : null;
+}
+
 /** Whether the text is a command (what parseCommand would parse), without tokenising it. */
-export const isCommand = (text: string): boolean => COMMAND.test(stripLeadingMentions(text));
+export const isCommand = (text: string): boolean => commandName(text) !== null;
 
 /** Parses a command message; null when the text is not a command at all. */
 export function parseCommand(text: string): ParsedCommand | null {
@@ -143,7 +182,9 @@ export function parseCommand(text: string): ParsedCommand | null {
           value = `${value} ${after.text}`;
           i++;
         }
-        options.set(key, [...(options.get(key) ?? []), value]);
+        const values = options.get(key);
+        if (values) values.push(value);
+        else options.set(key, [value]);
         continue;
       }
       const flag = canonical(FLAG_KEYS, tok.text);

@@ -1,6 +1,12 @@
 import { z } from 'zod';
 
-/** A run of text or an @-mention of a platform user, the building block of every message. */
+/**
+ * A run of text or an @-mention of a platform user, the building block of every message.
+ * Text is always literal, whoever wrote it: a message carries no markup, so what a user typed
+ * (a 口径 with `# 标题` or `[点我](https://…)`) can never format, link or mention. Each
+ * renderer escapes every text run for its platform and adds the layout itself (bold labels,
+ * line breaks); card titles, field labels and values are text in the same sense.
+ */
 export const partSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('text'), v: z.string() }),
   z.object({ t: z.literal('at'), id: z.string(), name: z.string() }),

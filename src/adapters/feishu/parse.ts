@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { CardActionEvent, InboundMessage } from '../../bot/event.js';
+import { cleanStrings } from '../../core/clean-text.js';
 
 const mention = z.object({
   key: z.string(),
@@ -81,7 +82,8 @@ export function toInboundMessage(e: MessageEvent, botOpenId: string | null, now:
     botOpenId ? x.id.open_id === botOpenId : leading.startsWith(x.key);
   for (const x of mentions) text = text.split(x.key).join(`@${x.name}`);
   const sentMs = Number(m.create_time);
-  return {
+  // Cleaned before it is stored: a NUL would make the insert fail, and the sender never hear back.
+  return cleanStrings<InboundMessage>({
     kind: 'message',
     platform: 'feishu',
     eventId: e.event_id,
@@ -95,7 +97,7 @@ export function toInboundMessage(e: MessageEvent, botOpenId: string | null, now:
       .map((x) => ({ id: x.id.open_id as string, name: x.name })),
     addressed: m.chat_type === 'p2p' || mentions.some(isBot),
     sentAt: Number.isFinite(sentMs) && sentMs > 0 ? new Date(sentMs) : now,
-  };
+  });
 }
 
 /** Form fields as text or check marks: a checker may arrive as a boolean or as "true". */
@@ -109,8 +111,9 @@ function formFields(raw: Record<string, unknown>): Record<string, string | boole
   return out;
 }
 
+/** A card click as Huiyin's normalised event, its values and form fields cleaned like messages. */
 export function toCardAction(e: z.infer<typeof cardEventSchema>, eventId: string): CardActionEvent {
-  return {
+  return cleanStrings<CardActionEvent>({
     kind: 'card_action',
     platform: 'feishu',
     eventId,
@@ -120,5 +123,5 @@ export function toCardAction(e: z.infer<typeof cardEventSchema>, eventId: string
     value: e.action.value,
     ...(e.action.option !== undefined ? { option: e.action.option } : {}),
     ...(e.action.form_value ? { form: formFields(e.action.form_value) } : {}),
-  };
+  });
 }

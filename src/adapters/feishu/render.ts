@@ -9,7 +9,7 @@ export interface FeishuContent {
 // A user's text must not become markup: an injected `<at user_id="all">` would @ everyone.
 const neutraliseText = (s: string) => s.replace(/<(\/?at)/gi, '＜$1');
 
-// Card markdown: characters that would format or tag, as HTML entities.
+// Card markdown: characters that would format, link or tag anywhere in a line, as HTML entities.
 const MD_ENTITIES: Record<string, string> = {
   '&': '&#38;',
   '<': '&#60;',
@@ -20,8 +20,31 @@ const MD_ENTITIES: Record<string, string> = {
   '[': '&#91;',
   ']': '&#93;',
   '`': '&#96;',
+  '#': '&#35;',
+  '|': '&#124;',
+  '\\': '&#92;',
+  $: '&#36;',
 };
-export const escapeMarkdown = (s: string) => s.replace(/[&<>*_~[\]`]/g, (c) => MD_ENTITIES[c] as string);
+// What starts a block only at the beginning of a line: a list or rule (- + =), an ordered
+// list (1. or 1)), a setext underline (=== or ---).
+const LINE_START = /(^|\n)([ \t]*)([-+=]|\d+[.)])/g;
+const BLOCK_ENTITIES: Record<string, string> = { '-': '&#45;', '+': '&#43;', '=': '&#61;' };
+
+/**
+ * Text shown literally in card markdown: nothing a user typed becomes a heading, a rule, a list,
+ * a link, emphasis or a tag. Every text part of a message is text (see src/core/message.ts);
+ * the renderer alone adds markup.
+ */
+export const escapeMarkdown = (s: string) =>
+  s
+    .replace(/[&<>*_~[\]`#|\\$]/g, (c) => MD_ENTITIES[c] as string)
+    .replace(
+      LINE_START,
+      (_m, brk: string, indent: string, mark: string) =>
+        brk +
+        indent +
+        (BLOCK_ENTITIES[mark] ?? `${mark.slice(0, -1)}${mark.endsWith('.') ? '&#46;' : '&#41;'}`),
+    );
 
 /** Text message content with real @-mentions: `<at user_id="ou_x">名字</at>`. */
 export function renderText(parts: Part[]): string {

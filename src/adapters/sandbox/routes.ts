@@ -14,6 +14,7 @@ import {
 } from '../../../db/repos/sandbox-repo.js';
 import type { Dispatcher } from '../../bot/dispatcher.js';
 import type { InboundMessage } from '../../bot/event.js';
+import { cleanStrings, cleanText } from '../../core/clean-text.js';
 import type { CardSpec } from '../../core/message.js';
 import type { Logger } from '../../log.js';
 import type { Metrics } from '../../metrics.js';
@@ -83,7 +84,10 @@ export function sandboxRoutes(deps: SandboxDeps): Hono {
     const acked = deps.metrics.ackTimer('sandbox');
     const body = postMessage.safeParse(await c.req.json().catch(() => null));
     if (!body.success) return c.json({ error: '请求格式错误：需要 personId、chatId 和 text。' }, 400);
-    const { personId, chatId, text } = body.data;
+    const { personId, chatId } = body.data;
+    // Cleaned before anything is stored: what is kept and shown is what the bot reads.
+    const text = cleanText(body.data.text);
+    if (text.trim() === '') return c.json({ error: '消息为空：只含控制字符或不可见字符。' }, 400);
     const person = await sandboxPerson(db, personId, { activeOnly: true });
     if (!person) return c.json({ error: `组织目录中没有人员 ${personId}。` }, 400);
     if (!(await sandboxChats(db)).some((x) => x.id === chatId))
@@ -128,7 +132,7 @@ export function sandboxRoutes(deps: SandboxDeps): Hono {
 
   app.post('/api/actions', async (c) => {
     const acked = deps.metrics.ackTimer('sandbox');
-    const body = postAction.safeParse(await c.req.json().catch(() => null));
+    const body = postAction.safeParse(cleanStrings(await c.req.json().catch(() => null)));
     if (!body.success)
       return c.json({ error: '请求格式错误：需要 personId、整数 messageId 和 value。' }, 400);
     const message = await getSandboxMessage(db, body.data.messageId);

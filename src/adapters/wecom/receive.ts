@@ -2,6 +2,7 @@ import type { Message, Room, Wechaty } from 'wechaty';
 import { acceptEvent } from '../../../db/repos/inbox-repo.js';
 import { wecomPersonKey } from '../../../db/repos/org-repo.js';
 import type { InboundMessage } from '../../bot/event.js';
+import { cleanStrings } from '../../core/clean-text.js';
 import { isCommand } from '../../core/command-parser.js';
 import { errorText, type WecomDeps } from './deps.js';
 import { learnRoom } from './room-binding.js';
@@ -52,7 +53,10 @@ export async function receiveWecomMessage(deps: WecomDeps, bot: Wechaty, msg: Me
   }
 }
 
-/** A room message as Huiyin's normalised event; the room's topic binding is learned on the way. */
+/**
+ * A room message as Huiyin's normalised event, cleaned for storing and showing; the room's topic
+ * binding is learned on the way.
+ */
 async function normalise(deps: WecomDeps, bot: Wechaty, msg: Message, room: Room): Promise<InboundMessage> {
   const topic = await room.topic();
   // Counting the rooms with this topic asks the puppet: only done when a binding is to be learned.
@@ -61,7 +65,7 @@ async function normalise(deps: WecomDeps, bot: Wechaty, msg: Message, room: Room
   const mentioned = await msg.mentionList();
   const personKey = (c: { id: string; name(): string }) =>
     wecomPersonKey(deps.db, { id: c.id, name: c.name() });
-  return {
+  return cleanStrings<InboundMessage>({
     kind: 'message',
     platform: 'wecom',
     eventId: msg.id,
@@ -78,5 +82,5 @@ async function normalise(deps: WecomDeps, bot: Wechaty, msg: Message, room: Room
     addressed: await msg.mentionSelf(),
     // The puppet's timestamp, unless its clock runs ahead of ours: it cannot be later than now.
     sentAt: new Date(Math.min(msg.date().getTime(), deps.now().getTime())),
-  };
+  });
 }

@@ -189,7 +189,7 @@ describe.each(DB_KINDS)('commands and card buttons (%s)', (kind) => {
     const stranger = await t.h.click('nobody', card.id, refresh);
     expect(stranger.body.toast).toEqual({
       type: 'error',
-      content: '你不在组织目录中，无法操作舆情卡片。请联系管理员。',
+      content: expect.stringContaining('你不在回音的组织目录中，不能查看、上报或处理舆情。'),
     });
 
     const snapshot = async () => ({
