@@ -2,7 +2,6 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client.js';
 import { acceptEvent, markProcessed } from '../../db/repos/inbox-repo.js';
-import { insertSandboxMessage } from '../../db/repos/sandbox-repo.js';
 import { inbox, items } from '../../db/schema.js';
 import type { Dispatcher } from '../../src/bot/dispatcher.js';
 import type { InboundMessage } from '../../src/bot/event.js';
@@ -10,6 +9,7 @@ import { silentLogger } from '../../src/log.js';
 import { INBOX_CONCURRENCY, InboxRunner } from '../../src/scheduler/inbox-runner.js';
 import { DB_KINDS } from '../helpers/databases.js';
 import { textOf, useHarness } from '../helpers/harness.js';
+import { acceptedMessage } from '../helpers/inbox.js';
 
 /** A promise and the function that resolves it. */
 function deferred() {
@@ -18,40 +18,6 @@ function deferred() {
     resolve = r;
   });
   return { promise, resolve };
-}
-
-/** A sandbox message and its event as the adapter stores them (accepted, not yet handled). */
-export async function acceptedMessage(
-  db: Db,
-  o: { chatId: string; personId: string; text: string; sentAt: Date; eventId?: string },
-): Promise<InboundMessage> {
-  const row = await insertSandboxMessage(db, {
-    chatId: o.chatId,
-    senderPersonId: o.personId,
-    senderName: o.personId,
-    replyTo: null,
-    threadRoot: null,
-    content: { kind: 'text', parts: [{ t: 'text', v: o.text }] },
-    createdAt: o.sentAt,
-    sendKey: null,
-  });
-  const event: InboundMessage = {
-    kind: 'message',
-    platform: 'sandbox',
-    eventId: o.eventId ?? `msg-${row.id}`,
-    chatId: o.chatId,
-    chatType: 'group',
-    messageId: String(row.id),
-    sender: { id: o.personId, name: o.personId },
-    text: o.text,
-    mentions: [],
-    addressed: false,
-    sentAt: o.sentAt,
-  };
-  expect(await acceptEvent(db, { platform: 'sandbox', eventId: event.eventId, payload: event }, o.sentAt)).toBe(
-    true,
-  );
-  return event;
 }
 
 /** A bare event in a chat, for runners whose dispatcher only records what it is given. */
@@ -193,7 +159,8 @@ describe.each(DB_KINDS)('inbox: chats side by side, each chat in order (%s)', (k
         },
       },
     });
-    for (let i = 1; i <= 4; i++) for (const chat of ['a', 'b', 'c']) await acceptedBare(h.db, `${chat}-${i}`, chat, at);
+    for (let i = 1; i <= 4; i++)
+      for (const chat of ['a', 'b', 'c']) await acceptedBare(h.db, `${chat}-${i}`, chat, at);
     expect(await runner.drain()).toBe(12);
     expect(overlap).toBe(false);
     for (const chat of ['a', 'b', 'c'])
@@ -202,7 +169,7 @@ describe.each(DB_KINDS)('inbox: chats side by side, each chat in order (%s)', (k
 
   it("a handled event is marked in its handling's own transaction: done as soon as the handling commits", async () => {
     const { h } = t;
-    const event = await acceptedMessage(h.db, {
+    await acceptedMessage(h.db, {
       chatId: 'sb-lobby',
       personId: 'cac-ofc-1',
       text: '/上报 “一次提交” 类别:教育',
