@@ -26,56 +26,95 @@ export async function acceptEvent(
 
 const LOCK_TIMEOUT_MS = 60_000;
 
+/** Where a claim's walk over the chats stopped: the next claim goes on from the chat after it. */
+export interface ChatCursor {
+  platform: string;
+  chatId: string;
+}
+
+export interface ClaimOptions {
+  now: Date;
+  worker: string;
+  limit: number;
+  /** Go on after this chat (wrapping round to the first); from the first chat when absent. */
+  after?: ChatCursor | null;
+}
+
 /**
  * Claims due events, at most one per chat: the oldest pending event of each chat, and only when
  * it is due and nobody holds it. An event whose chat has an earlier pending one (held by another
  * worker, or waiting for its retry) waits, so one chat's commands run one at a time and in order
  * across instances, while different chats run side by side.
  *
- * The chats with pending events are found by a loose index scan over inbox_chat_queue (one index
- * probe per chat, a recursive CTE), not by reading every pending row: the cost follows the number
- * of busy chats and the batch, not the backlog. SKIP LOCKED lets instances claim side by side;
- * a row another instance claimed meanwhile is re-checked (its lock is set) and left alone.
+ * The chats are walked in key order from `after` (round robin: every chat with work gets its
+ * turn, whatever the age of the others' backlogs) by a loose index scan over inbox_chat_queue,
+ * one index probe per chat, and the walk stops once `limit` events are found: the cost follows
+ * the batch (plus the chats skipped because their head is held or waiting), not the backlog.
+ * SKIP LOCKED lets instances claim side by side; a row another instance claimed meanwhile is
+ * re-checked (its lock is set) and left alone. Rows come back events without a chat first, then
+ * in walk order, so the last one's chat is the cursor for the next claim.
  */
-export async function claimInbox(
-  db: Db,
-  opts: { now: Date; worker: string; limit: number },
-): Promise<InboxRow[]> {
+export async function claimInbox(db: Db, opts: ClaimOptions): Promise<InboxRow[]> {
+  const rows = inWalkOrder(await claimInboxQuery(db, opts));
+  if (rows.length >= opts.limit || !opts.after) return rows;
+  // Wrap round to the chats before the cursor.
+  const more = await claimInboxQuery(db, { ...opts, after: null, limit: opts.limit - rows.length });
+  return [...rows, ...inWalkOrder(more)];
+}
+
+const inWalkOrder = (rows: InboxRow[]): InboxRow[] =>
+  rows.sort((a, b) =>
+    a.chatId === null || b.chatId === null
+      ? (a.chatId === null ? 0 : 1) - (b.chatId === null ? 0 : 1) || a.id - b.id
+      : cmp(a.platform, b.platform) || cmp(a.chatId, b.chatId),
+  );
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** One pass of claimInbox's walk, as an unrun statement (bench/inbox-claim.ts explains it). */
+export function claimInboxQuery(db: Db, opts: ClaimOptions) {
   const now = opts.now.toISOString();
   const stale = new Date(opts.now.getTime() - LOCK_TIMEOUT_MS).toISOString();
+  // Below every key: platforms and chat ids are never empty.
+  const from = opts.after ?? { platform: '', chatId: '' };
+  // Due, and held by nobody (or by a worker whose lock ran out).
+  const free = (alias: string) => {
+    const col = (name: string) => sql.raw(alias ? `${alias}.${name}` : name);
+    return sql`${col('next_attempt_at')} <= ${now}::timestamptz
+      and (${col('locked_at')} is null or ${col('locked_at')} <= ${stale}::timestamptz)`;
+  };
+  // The recursive CTE is evaluated as its rows are pulled: the LIMIT over it ends the walk.
   const claimable = sql`
     with recursive heads as (
-      (select platform, chat_id, id from inbox
+      (select platform, chat_id, id, next_attempt_at, locked_at from inbox
         where status = 'pending' and chat_id is not null
+          and (platform, chat_id) > (${from.platform}, ${from.chatId})
         order by platform, chat_id, id limit 1)
       union all
-      select next.platform, next.chat_id, next.id
+      select next.platform, next.chat_id, next.id, next.next_attempt_at, next.locked_at
         from heads cross join lateral (
-          select platform, chat_id, id from inbox
+          select platform, chat_id, id, next_attempt_at, locked_at from inbox
             where status = 'pending' and chat_id is not null
               and (platform, chat_id) > (heads.platform, heads.chat_id)
             order by platform, chat_id, id limit 1
         ) next
     ),
     candidates as (
-      select id from heads
+      (select id from inbox
+        where status = 'pending' and chat_id is null and ${free('')}
+        order by id limit ${opts.limit})
       union all
-      (select id from inbox where status = 'pending' and chat_id is null order by id limit ${opts.limit})
+      (select id from heads where ${free('')} limit ${opts.limit})
     )
     select i.id from inbox i
-      where i.id in (select id from candidates)
-        and i.status = 'pending'
-        and i.next_attempt_at <= ${now}::timestamptz
-        and (i.locked_at is null or i.locked_at <= ${stale}::timestamptz)
-      order by i.id
-      limit ${opts.limit}
+      where i.id in (select id from candidates limit ${opts.limit})
+        and i.status = 'pending' and ${free('i')}
       for update of i skip locked`;
-  const rows = await db
+  return db
     .update(inbox)
     .set({ lockedAt: opts.now, lockedBy: opts.worker })
     .where(sql`${inbox.id} in (${claimable})`)
     .returning();
-  return rows.sort((a, b) => a.id - b.id);
 }
 
 /** Marks an event handled; run inside the dispatcher's transaction, so handling it is one commit. */

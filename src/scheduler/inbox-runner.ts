@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/client.js';
 import { MAX_ATTEMPTS } from '../../db/repos/backoff.js';
 import {
+  type ChatCursor,
   claimInbox,
   type InboxRow,
   markHandled,
@@ -58,6 +59,8 @@ export class InboxRunner {
   private readonly queue: InboxRow[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private handledCount = 0;
+  /** Where the last claim's walk over the chats stopped. */
+  private cursor: ChatCursor | null = null;
   private filling: Promise<unknown> = Promise.resolve();
   private stopping = false;
 
@@ -124,7 +127,12 @@ export class InboxRunner {
           now: this.deps.clock.now(),
           worker: this.worker,
           limit: BATCH,
+          after: this.cursor,
         });
+        // A short claim walked every chat: the next one starts from the first again.
+        const last = rows.at(-1);
+        this.cursor =
+          rows.length === BATCH && last?.chatId ? { platform: last.platform, chatId: last.chatId } : null;
         if (rows.length === 0) break;
         this.queue.push(...rows);
       }

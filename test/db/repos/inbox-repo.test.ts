@@ -54,12 +54,36 @@ describe.each(DB_KINDS)('inbox claim (%s)', (kind) => {
       sql`update inbox set next_attempt_at = ${'2026-11-22T04:00:00Z'}::timestamptz where event_id = 'c-1'`,
     );
     // Events without a chat are each their own line.
-    expect(await claimedIds(db, 'one')).toEqual(['a-1', 'b-1', 'no-chat-1', 'no-chat-2']);
+    expect(await claimedIds(db, 'one')).toEqual(['no-chat-1', 'no-chat-2', 'a-1', 'b-1']);
     // Held by worker one: another worker gets nothing of chats a and b.
     expect(await claimedIds(db, 'two')).toEqual([]);
     const a1 = rows[0] as (typeof rows)[number];
     await markHandled(db, a1, at);
     expect(await claimedIds(db, 'two')).toEqual(['a-2']);
+  });
+});
+
+describe.each(DB_KINDS)('inbox claim, chat after chat (%s)', (kind) => {
+  const t = useDatabase(kind);
+
+  it('goes on from the chat where the last claim stopped, and wraps round to the first', async () => {
+    const { db } = t.database;
+    for (const i of [1, 2])
+      for (const chat of ['a', 'b', 'c'])
+        await acceptEvent(
+          db,
+          { platform: 'sandbox', eventId: `${chat}-${i}`, payload: payload(`${chat}-${i}`, chat) },
+          at,
+        );
+    const claim = async (after: { platform: string; chatId: string } | null) => {
+      const rows = await claimInbox(db, { now: at, worker: 'w', limit: 2, after });
+      for (const row of rows) await markHandled(db, row, at);
+      return rows.map((r) => r.eventId);
+    };
+    expect(await claim(null)).toEqual(['a-1', 'b-1']);
+    expect(await claim({ platform: 'sandbox', chatId: 'b' })).toEqual(['c-1', 'a-2']);
+    expect(await claim({ platform: 'sandbox', chatId: 'a' })).toEqual(['b-2', 'c-2']);
+    expect(await claim({ platform: 'sandbox', chatId: 'c' })).toEqual([]);
   });
 });
 
@@ -126,6 +150,6 @@ describe.each(DB_KINDS)('inbox.chat_id backfill (%s)', (kind) => {
       ['y-1', 'y'],
       ['garbled', null],
     ]);
-    expect(await claimedIds(db)).toEqual(['x-1', 'y-1', 'garbled']);
+    expect(await claimedIds(db)).toEqual(['garbled', 'x-1', 'y-1']);
   });
 });
