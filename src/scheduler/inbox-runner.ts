@@ -18,7 +18,7 @@ import type { Clock } from '../core/time.js';
 import type { Logger } from '../log.js';
 import { Pump } from './pump.js';
 
-/** Events claimed at a time: one claim (one commit) serves this many. */
+/** Most events claimed at a time: one claim (one commit) serves up to this many. */
 const BATCH = 16;
 
 /**
@@ -55,6 +55,7 @@ export class InboxRunner {
   private readonly worker: string;
   private readonly pump: Pump;
   private readonly concurrency: number;
+  private readonly batch: number;
   /** Claimed by this worker, not started yet. */
   private readonly queue: InboxRow[] = [];
   private readonly inFlight = new Set<Promise<void>>();
@@ -67,6 +68,9 @@ export class InboxRunner {
   constructor(private readonly deps: InboxRunnerDeps) {
     this.worker = deps.workerId ?? `inbox-${randomUUID().slice(0, 8)}`;
     this.concurrency = Math.max(1, deps.concurrency ?? 1);
+    // Enough to keep every slot busy for about two events: more would only make a newly
+    // arrived chat wait behind events this worker holds.
+    this.batch = Math.min(BATCH, this.concurrency * 2);
     this.pump = new Pump('inbox', () => this.fill(), deps.log);
   }
 
@@ -126,13 +130,15 @@ export class InboxRunner {
         const rows = await claimInbox(this.deps.db, {
           now: this.deps.clock.now(),
           worker: this.worker,
-          limit: BATCH,
+          limit: this.batch,
           after: this.cursor,
         });
         // A short claim walked every chat: the next one starts from the first again.
         const last = rows.at(-1);
         this.cursor =
-          rows.length === BATCH && last?.chatId ? { platform: last.platform, chatId: last.chatId } : null;
+          rows.length === this.batch && last?.chatId
+            ? { platform: last.platform, chatId: last.chatId }
+            : null;
         if (rows.length === 0) break;
         this.queue.push(...rows);
       }
