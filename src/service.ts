@@ -19,7 +19,7 @@ import { type Clock, systemClock } from './core/time.js';
 import type { Env, FeishuConfig, WecomConfig } from './env.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
-import { InboxRunner } from './scheduler/inbox-runner.js';
+import { INBOX_CONCURRENCY, InboxRunner } from './scheduler/inbox-runner.js';
 import { OutboxRunner } from './scheduler/outbox-runner.js';
 import { TimerRunner } from './scheduler/timer-runner.js';
 
@@ -104,7 +104,13 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   const dispatcher = registerFlows(
     new Dispatcher({ db: database.db, pack, org: currentOrg, clock, log, onEnqueued: () => outbox.wake() }),
   );
-  const inbox = new InboxRunner({ db: database.db, dispatcher, clock, log });
+  const inbox = new InboxRunner({
+    db: database.db,
+    dispatcher,
+    clock,
+    log,
+    concurrency: INBOX_CONCURRENCY[database.kind],
+  });
   inboxWake = () => inbox.wake();
   let orgNow: Org | null = null;
   const timers = new TimerRunner({

@@ -8,6 +8,7 @@ import {
   pgTable,
   primaryKey,
   text,
+  uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
 import { clocks } from './clocks.js';
@@ -98,6 +99,11 @@ export const inbox = pgTable(
     id: bigserial('id', { mode: 'number' }).notNull(),
     platform: text('platform').notNull(),
     eventId: text('event_id').notNull(),
+    /**
+     * The chat the event came from (the payload's chatId): one chat's events are handled one at a
+     * time, in order. Null only for an event without a chat (it is then handled on its own).
+     */
+    chatId: text('chat_id'),
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
     ...retryColumns(),
     receivedAt: ts('received_at').notNull(),
@@ -105,7 +111,13 @@ export const inbox = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.platform, t.eventId] }),
-    index('inbox_due').on(t.nextAttemptAt, t.id).where(sql`status = 'pending'`),
+    // The runner marks a row by id: without this, every markHandled scanned the table.
+    uniqueIndex('inbox_id').on(t.id),
+    // Each chat's queue in order: the claim walks the chats with pending events (a loose index
+    // scan) and takes the oldest of each.
+    index('inbox_chat_queue').on(t.platform, t.chatId, t.id).where(sql`status = 'pending'`),
+    // Pending events without a chat (none are written today; rows older than chat_id may be).
+    index('inbox_no_chat').on(t.id).where(sql`status = 'pending' and chat_id is null`),
   ],
 );
 

@@ -60,6 +60,11 @@ export type DispatchResult =
   | { status: 'handled' | 'rejected'; response: ActionResponse }
   | { status: 'duplicate' | 'ignored' };
 
+export interface DispatchOptions {
+  /** More work for the event's own transaction (the inbox marks its row handled there). */
+  inTransaction?: (tx: Db) => Promise<void>;
+}
+
 /** Runs commands and card actions: one transaction per event, de-duplicated on its id. */
 export class Dispatcher {
   private readonly middleware: Middleware<BotContext>[] = [];
@@ -99,7 +104,12 @@ export class Dispatcher {
     return this.commands.get(name.normalize('NFKC').toLowerCase());
   }
 
-  async dispatch(event: InboundEvent): Promise<DispatchResult> {
+  /**
+   * `inTransaction` runs inside the event's transaction right after its de-duplication mark (also
+   * for a duplicate), so what it writes commits or rolls back with the handling; it does not run
+   * for an event that is ignored before any transaction.
+   */
+  async dispatch(event: InboundEvent, opts: DispatchOptions = {}): Promise<DispatchResult> {
     // A message handled late (after a retry) still counts from when it was sent.
     const now = event.kind === 'message' ? event.sentAt : this.deps.clock.now();
     // The length is checked before parsing: a message over the limit is refused without being
@@ -112,8 +122,9 @@ export class Dispatcher {
     const spec = name !== null ? this.findCommand(name) : undefined;
     const org = await this.deps.org();
     const result = await this.deps.db.transaction(async (tx) => {
-      if (!(await markProcessed(tx, event.platform, event.eventId, now)))
-        return { status: 'duplicate' } as const;
+      const fresh = await markProcessed(tx, event.platform, event.eventId, now);
+      await opts.inTransaction?.(tx);
+      if (!fresh) return { status: 'duplicate' } as const;
       const actorId = event.kind === 'message' ? event.sender.id : event.operator.id;
       const actor = await findActor(tx, event.platform, actorId);
       const unitId = await chatUnit(tx, event.platform, event.chatId);
