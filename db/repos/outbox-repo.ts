@@ -1,4 +1,4 @@
-import { and, eq, gt, sql } from 'drizzle-orm';
+import { and, eq, gte, sql } from 'drizzle-orm';
 import type { OutMessage } from '../../src/core/message.js';
 import type { Db } from '../client.js';
 import { itemMessages, outbox, platformDeliveries } from '../schema.js';
@@ -163,12 +163,12 @@ export async function markSent(db: Db, row: OutboxRow, sentMessageId: string, no
     });
 }
 
-/** True when the platform delivered a message after `since` (it is up, whatever failed). */
+/** True when the platform delivered a message at or after `since` (it is up, whatever failed). */
 export async function deliveredSince(db: Db, platform: string, since: Date): Promise<boolean> {
   const [row] = await db
     .select({ platform: platformDeliveries.platform })
     .from(platformDeliveries)
-    .where(and(eq(platformDeliveries.platform, platform), gt(platformDeliveries.deliveredAt, since)));
+    .where(and(eq(platformDeliveries.platform, platform), gte(platformDeliveries.deliveredAt, since)));
   return row !== undefined;
 }
 
