@@ -1,4 +1,4 @@
-import { eq, inArray } from 'drizzle-orm';
+import { inArray, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { sendWindows } from '../schema.js';
 
@@ -22,16 +22,22 @@ export async function takeSlots(db: Db, scopes: SlotScope[], now: Date): Promise
   const t = now.getTime();
   const names = scopes.map((s) => s.scope);
   return db.transaction(async (tx) => {
-    await tx
-      .insert(sendWindows)
-      .values(names.map((scope) => ({ scope })))
-      .onConflictDoNothing();
-    const rows = await tx
-      .select()
-      .from(sendWindows)
-      .where(inArray(sendWindows.scope, names))
-      .orderBy(sendWindows.scope)
-      .for('update');
+    const lock = () =>
+      tx
+        .select()
+        .from(sendWindows)
+        .where(inArray(sendWindows.scope, names))
+        .orderBy(sendWindows.scope)
+        .for('update');
+    let rows = await lock();
+    if (rows.length < names.length) {
+      // A scope's first send: its row is made once and kept (one per chat and platform).
+      await tx
+        .insert(sendWindows)
+        .values(names.map((scope) => ({ scope })))
+        .onConflictDoNothing();
+      rows = await lock();
+    }
     const recent = new Map(rows.map((r) => [r.scope, r.recent.filter((at) => at > t - WINDOW_MS)]));
     let freeAt = t;
     for (const { scope, limit } of scopes) {
@@ -41,10 +47,17 @@ export async function takeSlots(db: Db, scopes: SlotScope[], now: Date): Promise
         freeAt = Math.max(freeAt, (times[times.length - limit] as number) + WINDOW_MS);
     }
     if (freeAt > t) return new Date(freeAt);
-    for (const { scope } of scopes) {
-      const times = [...(recent.get(scope) ?? []), t].sort((a, b) => a - b);
-      await tx.update(sendWindows).set({ recent: times }).where(eq(sendWindows.scope, scope));
-    }
+    const updated = scopes.map(({ scope }) => ({
+      scope,
+      recent: JSON.stringify([...(recent.get(scope) ?? []), t].sort((a, b) => a - b)),
+    }));
+    const values = sql.join(
+      updated.map((u) => sql`(${u.scope}, ${u.recent}::jsonb)`),
+      sql`, `,
+    );
+    await tx.execute(
+      sql`update send_windows set recent = v.recent from (values ${values}) as v(scope, recent) where send_windows.scope = v.scope`,
+    );
     return null;
   });
 }
