@@ -4,6 +4,10 @@ import { renderContent } from './render.js';
 
 // Codes that mean "later": rate limits and a token being refreshed.
 const RETRYABLE_CODES = new Set([230020, 99991400, 99991661, 99991663, 99991668]);
+// Feishu's rate limit: the message waits a window without counting a failure (the limits the
+// outbox keeps in the database make this rare: another app sharing the quota, clock skew).
+const RATE_LIMITED = 230020;
+const WAIT_MS = 1_000;
 
 interface ApiReply {
   code?: number;
@@ -49,7 +53,7 @@ export class FeishuSender implements PlatformSender {
         `feishu code ${res.code}: ${res.msg ?? ''}`,
         later,
         String(res.code),
-        undefined,
+        res.code === RATE_LIMITED ? WAIT_MS : undefined,
         later,
       );
     }
@@ -73,7 +77,7 @@ function asSendError(err: unknown): SendError {
     `feishu HTTP ${status}${code !== undefined ? ` code ${code}: ${e.response?.data?.msg ?? ''}` : ''}`,
     outage,
     String(code ?? status),
-    undefined,
+    status === 429 || code === RATE_LIMITED ? WAIT_MS : undefined,
     outage,
   );
 }

@@ -159,6 +159,7 @@ describe('FeishuSender', () => {
       retryable: true,
       outage: true,
       code: '230020',
+      retryAfterMs: 1000,
     });
     expect(await s.send(text('oc_x', 'r2')).catch((e: unknown) => e)).toMatchObject({
       retryable: true,
