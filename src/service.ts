@@ -86,7 +86,7 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   const now = () => clock.now();
   const feishu = opts.feishu ? feishuClient(opts.feishu, log) : null;
   const senders: PlatformSender[] = [new SandboxSender(database.db, now)];
-  if (feishu) senders.push(new FeishuSender(feishu, now));
+  if (feishu) senders.push(new FeishuSender(feishu));
   let inboxWake = () => {};
   const wecom = opts.wecom
     ? new WecomAdapter({

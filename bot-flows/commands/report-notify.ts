@@ -43,7 +43,8 @@ export async function notifyUnits(ctx: BotContext, item: ItemRow, d: RoutingDeci
   for (const { unit, role } of d.units) {
     if (seen.has(unit.id)) continue;
     seen.add(unit.id);
-    if (!(await ctx.sendToUnit(unit.id, await notice(ctx, item, d, unit, role))))
+    const copy = role === 'cc';
+    if (!(await ctx.sendToUnit(unit.id, await notice(ctx, item, d, unit, role), { copy })))
       delivery.undelivered.push(unit.name);
   }
   return delivery;

@@ -1,15 +1,21 @@
-import { and, asc, eq, inArray, isNull, lt, lte, notExists, or, sql } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/pg-core';
+import { and, eq, gte, sql } from 'drizzle-orm';
 import type { OutMessage } from '../../src/core/message.js';
 import type { Db } from '../client.js';
-import { itemMessages, outbox } from '../schema.js';
-import { nextAttemptAfter } from './backoff.js';
+import { itemMessages, outbox, platformDeliveries } from '../schema.js';
+import { MAX_ATTEMPTS, nextAttemptAfter } from './backoff.js';
 
 /** What a sent message is to its item: its card, its clock card, or one unit's approval card for a wording. */
 export type AnchorKind = 'card' | 'clock' | `approval:${number}:${string}`;
 
 export const approvalAnchor = (wordingId: number, unitId: string): AnchorKind =>
   `approval:${wordingId}:${unitId}`;
+
+/**
+ * What a message asks of its readers: 'act' (item cards, replies to the person who typed,
+ * reminders, 超时) goes before 'copy' (抄送 and their digests) when the app is at its rate limit.
+ */
+export type OutboxPriority = 'act' | 'copy';
+export const PRIORITY: Record<OutboxPriority, number> = { act: 0, copy: 1 };
 
 export interface OutboxInsert {
   platform: string;
@@ -23,6 +29,8 @@ export interface OutboxInsert {
   targetMessageId?: string | null;
   /** The item the message is about (a message in an item's thread or anchored to it is about that item). */
   itemId?: number | null;
+  /** 'act' unless the flow queues the message as a copy. */
+  priority?: OutboxPriority;
   payload: OutMessage;
 }
 
@@ -45,6 +53,7 @@ export async function enqueue(db: Db, rows: OutboxInsert[], now: Date): Promise<
       itemId: r.threadItemId ?? r.anchorItemId ?? r.itemId ?? null,
       targetMessageId: r.targetMessageId ?? null,
       payload: r.payload as unknown as Record<string, unknown>,
+      priority: PRIORITY[r.priority ?? 'act'],
       nextAttemptAt: now,
       createdAt: now,
     })),
@@ -83,53 +92,53 @@ const LOCK_TIMEOUT_MS = 60_000;
  * receives its messages in order even across instances. SKIP LOCKED lets several instances
  * claim side by side without waiting on each other; the claim is a short transaction of its
  * own, so no lock is held while the platform is called.
+ *
+ * The heads are found by a loose index scan of outbox_chat_queue (one index descent per chat
+ * with pending messages), so the cost grows with the number of waiting chats, never with how
+ * many messages wait behind each head. Among due heads, 'act' goes before 'copy'.
  */
 export async function claimDue(
   db: Db,
   opts: { now: Date; worker: string; limit: number },
 ): Promise<OutboxRow[]> {
-  const stale = new Date(opts.now.getTime() - LOCK_TIMEOUT_MS);
-  const earlier = alias(outbox, 'earlier');
-  const due = db
-    .select({ id: outbox.id })
-    .from(outbox)
-    .where(
-      and(
-        eq(outbox.status, 'pending'),
-        lte(outbox.nextAttemptAt, opts.now),
-        or(isNull(outbox.lockedAt), lte(outbox.lockedAt, stale)),
-        notExists(
-          db
-            .select({ one: sql`1` })
-            .from(earlier)
-            .where(
-              and(
-                eq(earlier.platform, outbox.platform),
-                eq(earlier.chatId, outbox.chatId),
-                eq(earlier.status, 'pending'),
-                lt(earlier.id, outbox.id),
-              ),
-            ),
-        ),
-      ),
+  const now = opts.now.toISOString();
+  const stale = new Date(opts.now.getTime() - LOCK_TIMEOUT_MS).toISOString();
+  const heads = sql`
+    with recursive heads as (
+      (select platform, chat_id, id from outbox where status = 'pending'
+        order by platform, chat_id, id limit 1)
+      union all
+      select n.platform, n.chat_id, n.id from heads h cross join lateral (
+        select o.platform, o.chat_id, o.id from outbox o
+        where o.status = 'pending' and (o.platform, o.chat_id) > (h.platform, h.chat_id)
+        order by o.platform, o.chat_id, o.id limit 1
+      ) n
     )
-    .orderBy(asc(outbox.nextAttemptAt), asc(outbox.id))
-    .limit(opts.limit)
-    .for('update', { skipLocked: true });
+    select o.id from outbox o join heads h on o.id = h.id
+    where o.status = 'pending' and o.next_attempt_at <= ${now}::timestamptz
+      and (o.locked_at is null or o.locked_at <= ${stale}::timestamptz)
+    order by o.priority, o.next_attempt_at, o.id
+    limit ${opts.limit}
+    for update of o skip locked`;
   const rows = await db
     .update(outbox)
     .set({ lockedAt: opts.now, lockedBy: opts.worker })
-    .where(inArray(outbox.id, due))
+    .where(sql`${outbox.id} in (${heads})`)
     .returning();
-  return rows.sort((a, b) => a.id - b.id);
+  return rows.sort((a, b) => a.priority - b.priority || +a.nextAttemptAt - +b.nextAttemptAt || a.id - b.id);
 }
 
+/** Records a sent message (and the copies folded into it, if it is a digest) and that its platform delivers. */
 export async function markSent(db: Db, row: OutboxRow, sentMessageId: string, now: Date): Promise<void> {
   await db.transaction(async (tx) => {
     await tx
       .update(outbox)
       .set({ status: 'sent', sentMessageId, sentAt: now, lockedAt: null, lockedBy: null, lastError: null })
       .where(eq(outbox.id, row.id));
+    await tx
+      .update(outbox)
+      .set({ status: 'sent', sentMessageId, sentAt: now })
+      .where(and(eq(outbox.foldedInto, row.id), eq(outbox.status, 'folded')));
     if (row.anchorItemId !== null) {
       await tx
         .insert(itemMessages)
@@ -143,27 +152,62 @@ export async function markSent(db: Db, row: OutboxRow, sentMessageId: string, no
         .onConflictDoNothing();
     }
   });
+  // Its own statement, after the commit: the platform's row is locked only for an instant.
+  await db
+    .insert(platformDeliveries)
+    .values({ platform: row.platform, deliveredAt: now })
+    .onConflictDoUpdate({
+      target: platformDeliveries.platform,
+      set: { deliveredAt: now },
+      setWhere: sql`${platformDeliveries.deliveredAt} < ${now.toISOString()}::timestamptz`,
+    });
 }
 
-/** Records a failed attempt; retried after the backoff, or set aside as dead when no retry can help. */
+/** True when the platform delivered a message at or after `since` (it is up, whatever failed). */
+export async function deliveredSince(db: Db, platform: string, since: Date): Promise<boolean> {
+  const [row] = await db
+    .select({ platform: platformDeliveries.platform })
+    .from(platformDeliveries)
+    .where(and(eq(platformDeliveries.platform, platform), gte(platformDeliveries.deliveredAt, since)));
+  return row !== undefined;
+}
+
+/**
+ * Records a failed attempt and returns the row's status: retried after the backoff ('pending'),
+ * or set aside as 'dead' when no retry can help (`permanent`) or after MAX_ATTEMPTS failures that
+ * count (`strike`), so the chat's later messages move on. A dead digest takes its copies with it.
+ */
 export async function markFailed(
   db: Db,
   row: OutboxRow,
   error: string,
   now: Date,
-  permanent: boolean,
-): Promise<void> {
-  await db
-    .update(outbox)
-    .set({
-      status: permanent ? 'dead' : 'pending',
-      attempts: sql`${outbox.attempts} + 1`,
-      lastError: error.slice(0, 2000),
-      nextAttemptAt: nextAttemptAfter(now, outbox.attempts),
-      lockedAt: null,
-      lockedBy: null,
-    })
-    .where(eq(outbox.id, row.id));
+  how: { permanent: boolean; strike: boolean },
+): Promise<'pending' | 'dead'> {
+  const strikes = row.strikes + (how.strike ? 1 : 0);
+  const status = how.permanent || strikes >= MAX_ATTEMPTS ? 'dead' : 'pending';
+  await db.transaction(async (tx) => {
+    await tx
+      .update(outbox)
+      .set({
+        status,
+        attempts: sql`${outbox.attempts} + 1`,
+        strikes,
+        lastError: error.slice(0, 2000),
+        lastFailedAt: now,
+        nextAttemptAt: nextAttemptAfter(now, outbox.attempts),
+        lockedAt: null,
+        lockedBy: null,
+      })
+      .where(eq(outbox.id, row.id));
+    if (status === 'dead') {
+      await tx
+        .update(outbox)
+        .set({ status: 'dead', lastError: `folded into dead digest ${row.id}` })
+        .where(and(eq(outbox.foldedInto, row.id), eq(outbox.status, 'folded')));
+    }
+  });
+  return status;
 }
 
 /** Holds a claimed row until `at` without counting an attempt (a rate limit asked us to wait). */

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
   boolean,
   index,
@@ -7,6 +8,7 @@ import {
   jsonb,
   pgTable,
   primaryKey,
+  smallint,
   text,
   uniqueIndex,
   uuid,
@@ -81,12 +83,40 @@ export const outbox = pgTable(
     sentMessageId: text('sent_message_id'),
     sentAt: ts('sent_at'),
     createdAt: ts('created_at').notNull(),
+    /** 0: someone must act on it (cards, replies, reminders, 超时); 1: a copy (抄送) or a digest of copies. */
+    priority: smallint('priority').notNull().default(0),
+    /**
+     * Failed attempts that count toward setting the row aside: a failure of the platform as a whole
+     * (unreachable, 5xx, rate limited) counts only while the platform is delivering other messages.
+     */
+    strikes: integer('strikes').notNull().default(0),
+    lastFailedAt: ts('last_failed_at'),
+    /** A copy folded into the digest sent as this row (status 'folded' until the digest is sent). */
+    foldedInto: bigint('folded_into', { mode: 'number' }),
   },
   (t) => [
-    index('outbox_due').on(t.nextAttemptAt, t.id).where(sql`status = 'pending'`),
+    // The claim walks the distinct pending chats of this index (a loose index scan): each chat's
+    // first entry is its head, so the claim never reads the rows queued behind a head.
     index('outbox_chat_queue').on(t.platform, t.chatId, t.id).where(sql`status = 'pending'`),
+    index('outbox_folded').on(t.foldedInto).where(sql`status = 'folded'`),
   ],
 );
+
+/**
+ * Recent sends per rate-limit scope ('feishu:app', 'feishu:chat:<id>'), shared by every instance:
+ * a send takes its slots under the scope rows' locks, so no window holds more than the limit.
+ */
+export const sendWindows = pgTable('send_windows', {
+  scope: text('scope').primaryKey(),
+  /** Epoch milliseconds of the sends in the last window, oldest first. */
+  recent: jsonb('recent').$type<number[]>().notNull().default(sql`'[]'::jsonb`),
+});
+
+/** When each platform last delivered a message: tells a platform outage from a message's own failure. */
+export const platformDeliveries = pgTable('platform_deliveries', {
+  platform: text('platform').primaryKey(),
+  deliveredAt: ts('delivered_at').notNull(),
+});
 
 /**
  * Inbound events accepted from a platform and not yet handled. An adapter stores the event

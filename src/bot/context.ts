@@ -76,14 +76,28 @@ export class BotContext<E extends InboundEvent = InboundEvent> {
   /**
    * Posts to a unit's group on this platform; false when the unit has none.
    * `anchorItemId` makes the message the item's card there (its thread root);
-   * `threadItemId` posts into that card's thread.
+   * `threadItemId` posts into that card's thread; `copy` queues it as a 抄送, which yields to
+   * messages someone must act on when the platform's rate limit is reached and may reach a
+   * lagging group folded into one digest.
    */
   async sendToUnit(
     unitId: string,
     message: OutMessage,
-    opts: { anchorItemId?: number; threadItemId?: number; anchorKind?: AnchorKind } = {},
+    opts: { anchorItemId?: number; threadItemId?: number; anchorKind?: AnchorKind; copy?: boolean } = {},
   ): Promise<boolean> {
-    return postToUnit(this.tx, { platform: this.platform, unitId, message, ...opts }, this.now);
+    const { copy, ...at } = opts;
+    return postToUnit(
+      this.tx,
+      {
+        platform: this.platform,
+        unitId,
+        message,
+        itemId: this.subjectItemId,
+        priority: copy ? 'copy' : 'act',
+        ...at,
+      },
+      this.now,
+    );
   }
 
   /** Posts into the thread of an item's card in the current chat. */

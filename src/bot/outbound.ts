@@ -1,6 +1,6 @@
 import type { Db } from '../../db/client.js';
 import { type Person, platformUserId, unitChat } from '../../db/repos/org-repo.js';
-import { type AnchorKind, enqueue } from '../../db/repos/outbox-repo.js';
+import { type AnchorKind, enqueue, type OutboxPriority } from '../../db/repos/outbox-repo.js';
 import type { OutMessage, Part } from '../core/message.js';
 
 /** An @-mention of a person on a platform; plain text when they have no id there. */
@@ -18,6 +18,10 @@ export interface UnitPost {
   /** Remember the sent message as this item's card (or clock card) in the unit's chat. */
   anchorItemId?: number;
   anchorKind?: AnchorKind;
+  /** The item the message is about. */
+  itemId?: number | null;
+  /** 'copy' for a 抄送 (it yields to act-on messages at the rate limit and may be folded into a digest). */
+  priority?: OutboxPriority;
 }
 
 /** Queues a message for a unit's group on a platform; false when the unit has no group there. */
@@ -35,6 +39,8 @@ export async function postToUnit(tx: Db, p: UnitPost, now: Date): Promise<boolea
         threadItemId: p.threadItemId ?? null,
         anchorItemId: p.anchorItemId ?? null,
         anchorKind: p.anchorKind ?? 'card',
+        itemId: p.itemId ?? null,
+        priority: p.priority ?? 'act',
         payload: p.message,
       },
     ],

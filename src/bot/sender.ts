@@ -16,6 +16,11 @@ export interface OutboundMessage {
   item?: { number: string; title: string } | null;
 }
 
+export interface SendLimits {
+  perChat: number;
+  perApp: number;
+}
+
 /** An adapter's outbound side. */
 export interface PlatformSender {
   readonly platform: string;
@@ -24,6 +29,11 @@ export interface PlatformSender {
    * without waiting for the item card, and carry the item so they can name it.
    */
   readonly threads?: boolean;
+  /**
+   * Messages the platform accepts per second, per chat and for the whole app; the outbox runner
+   * holds these in the database, so they hold across every instance. None: no limit.
+   */
+  readonly limits?: SendLimits;
   send(message: OutboundMessage): Promise<{ messageId: string }>;
 }
 
@@ -35,6 +45,11 @@ export class SendError extends Error {
     readonly code?: string,
     /** Set when the platform asks to wait: the message is held this long, not counted as failed. */
     readonly retryAfterMs?: number,
+    /**
+     * The platform as a whole is failing (unreachable, 5xx, rate limited), not this message: such a
+     * failure counts toward setting the message aside only while the platform delivers others.
+     */
+    readonly outage = false,
   ) {
     super(message);
     this.name = 'SendError';

@@ -1,15 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/client.js';
 import { findItemById } from '../../db/repos/item-repo.js';
+import { foldCopies } from '../../db/repos/outbox-digest-repo.js';
 import {
   claimDue,
   deferRow,
+  deliveredSince,
   markFailed,
   markSent,
   type OutboxRow,
   threadRoot,
 } from '../../db/repos/outbox-repo.js';
+import { takeSlots } from '../../db/repos/send-window-repo.js';
 import { type PlatformSender, SendError } from '../bot/sender.js';
+import { copyDigest } from '../core/copy-digest.js';
 import { outMessageSchema } from '../core/message.js';
 import type { Clock } from '../core/time.js';
 import type { Logger } from '../log.js';
@@ -17,8 +21,13 @@ import type { Metrics } from '../metrics.js';
 import { Pump } from './pump.js';
 
 const BATCH = 50;
+// Sends in flight at once, each to a different chat (a claim takes one message per chat).
+const IN_FLIGHT = 10;
 // A thread reply waits for its card this many times (1 + 2 + 4 + 8 + 16 s with the backoff).
 const THREAD_WAITS = 5;
+// A 抄送 group with this many copies waiting gets one digest instead (at most DIGEST_MAX items each).
+const DIGEST_MIN = 3;
+const DIGEST_MAX = 100;
 
 export interface OutboxRunnerDeps {
   db: Db;
@@ -32,13 +41,17 @@ export interface OutboxRunnerDeps {
 
 /**
  * Sends queued messages through the platform adapters. Rows are claimed with SKIP LOCKED, so
- * several instances can run side by side; a failed send stays queued with a backoff and is
- * never dropped. node-schedule only wakes it: the rows are the source of truth.
+ * several instances can run side by side; a failed send stays queued with a backoff, and is set
+ * aside ('dead') only after its last attempt. The platforms' rate limits are kept in the database,
+ * shared by every instance; a message over a limit waits for its slot and the runner wakes then.
+ * node-schedule only wakes it: the rows are the source of truth.
  */
 export class OutboxRunner {
   private readonly worker: string;
   private readonly senders: Map<string, PlatformSender>;
   private readonly pump: Pump;
+  /** The earliest time a message held by a rate limit in this pass may go. */
+  private heldUntil: number | null = null;
 
   constructor(private readonly deps: OutboxRunnerDeps) {
     this.worker = deps.workerId ?? `outbox-${randomUUID().slice(0, 8)}`;
@@ -56,16 +69,29 @@ export class OutboxRunner {
   async runOnce(): Promise<number> {
     const now = this.deps.clock.now();
     const rows = await claimDue(this.deps.db, { now, worker: this.worker, limit: BATCH });
+    this.heldUntil = null;
     let sent = 0;
-    for (const row of rows) if (await this.sendRow(row, now)) sent++;
+    let next = 0;
+    // Rows come in priority order, each of a different chat: up to IN_FLIGHT sends at once.
+    const lane = async () => {
+      while (next < rows.length) {
+        const row = rows[next++] as OutboxRow;
+        if (await this.sendRow(row, now)) sent++;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, rows.length) }, lane));
+    if (this.heldUntil !== null) this.pump.wakeIn(this.heldUntil - this.deps.clock.now().getTime());
     return sent;
   }
 
-  private async sendRow(row: OutboxRow, now: Date): Promise<boolean> {
+  private async sendRow(claimed: OutboxRow, now: Date): Promise<boolean> {
+    let row = claimed;
     const sender = this.senders.get(row.platform);
     if (!sender) {
-      await markFailed(this.deps.db, row, `no adapter for platform ${row.platform}`, now, false);
-      this.deps.log.warn('outbox row has no adapter', { id: row.id, platform: row.platform });
+      await this.failed(row, `no adapter for platform ${row.platform}`, now, {
+        permanent: false,
+        strike: true,
+      });
       return false;
     }
     let { op, replyTo, inThread } = row;
@@ -79,7 +105,10 @@ export class OutboxRunner {
       replyTo = await threadRoot(this.deps.db, row.threadItemId, row.platform, row.chatId);
       if (!replyTo) {
         if (row.attempts < THREAD_WAITS) {
-          await markFailed(this.deps.db, row, 'waiting for the item card to be sent', now, false);
+          await markFailed(this.deps.db, row, 'waiting for the item card to be sent', now, {
+            permanent: false,
+            strike: false,
+          });
           return false;
         }
         // The card never went out (it failed for good): deliver into the chat rather than hold
@@ -88,10 +117,16 @@ export class OutboxRunner {
         inThread = false;
       }
     }
+    if (!(await this.takeSlot(sender, row))) return false;
+    // A 抄送 group behind on its copies gets them as one digest (the slot is already taken).
+    row = await foldCopies(this.deps.db, row, { min: DIGEST_MIN, max: DIGEST_MAX, digest: copyDigest });
+    if (row !== claimed) item = null;
     const message = outMessageSchema.safeParse(row.payload);
     if (!message.success) {
-      await markFailed(this.deps.db, row, `invalid payload: ${message.error.message}`, now, true);
-      this.deps.log.error('outbox payload invalid', { id: row.id });
+      await this.failed(row, `invalid payload: ${message.error.message}`, now, {
+        permanent: true,
+        strike: true,
+      });
       return false;
     }
     let messageId: string;
@@ -108,19 +143,16 @@ export class OutboxRunner {
       }));
     } catch (err) {
       if (err instanceof SendError && err.retryAfterMs !== undefined) {
-        await deferRow(this.deps.db, row, new Date(now.getTime() + err.retryAfterMs));
+        await this.hold(row, this.deps.clock.now().getTime() + err.retryAfterMs);
         return false;
       }
       const permanent = err instanceof SendError && !err.retryable;
-      await markFailed(this.deps.db, row, (err as Error).message, now, permanent);
-      this.deps.log.warn('outbox send failed', {
-        id: row.id,
-        platform: row.platform,
-        attempts: row.attempts + 1,
-        permanent,
-        code: err instanceof SendError ? err.code : undefined,
-        error: (err as Error).message,
-      });
+      // A platform failing as a whole counts toward setting the message aside only while the
+      // platform delivers other messages: an outage must not kill what people sent.
+      const outage = err instanceof SendError && err.outage;
+      const strike =
+        !outage || (await deliveredSince(this.deps.db, row.platform, row.lastFailedAt ?? row.createdAt));
+      await this.failed(row, (err as Error).message, now, { permanent, strike }, err);
       return false;
     }
     // Outside the try: a database error here must not be mistaken for a failed send. If it
@@ -130,5 +162,48 @@ export class OutboxRunner {
     // The row was queued at the time of the event that caused it (see enqueue's callers).
     this.deps.metrics?.messageSent(row.platform, row.createdAt, sentAt);
     return true;
+  }
+
+  /** Takes the platform's per-chat and per-app slots; false when the row was held for its slot instead. */
+  private async takeSlot(sender: PlatformSender, row: OutboxRow): Promise<boolean> {
+    if (!sender.limits) return true;
+    const freeAt = await takeSlots(
+      this.deps.db,
+      [
+        { scope: `${row.platform}:app`, limit: sender.limits.perApp },
+        { scope: `${row.platform}:chat:${row.chatId}`, limit: sender.limits.perChat },
+      ],
+      this.deps.clock.now(),
+    );
+    if (freeAt === null) return true;
+    await this.hold(row, freeAt.getTime());
+    return false;
+  }
+
+  /** Holds a row until `at` without counting an attempt, and wakes the runner then. */
+  private async hold(row: OutboxRow, at: number): Promise<void> {
+    await deferRow(this.deps.db, row, new Date(at));
+    this.heldUntil = Math.min(this.heldUntil ?? at, at);
+  }
+
+  private async failed(
+    row: OutboxRow,
+    error: string,
+    now: Date,
+    how: { permanent: boolean; strike: boolean },
+    err?: unknown,
+  ): Promise<void> {
+    const status = await markFailed(this.deps.db, row, error, now, how);
+    const fields = {
+      id: row.id,
+      platform: row.platform,
+      chat: row.chatId,
+      attempts: row.attempts + 1,
+      strikes: row.strikes + (how.strike ? 1 : 0),
+      code: err instanceof SendError ? err.code : undefined,
+      error,
+    };
+    if (status === 'dead') this.deps.log.error('outbox message set aside: no further attempts', fields);
+    else this.deps.log.warn('outbox send failed', fields);
   }
 }

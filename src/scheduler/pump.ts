@@ -10,6 +10,8 @@ export class Pump {
   private running: Promise<number> | null = null;
   private again = false;
   private job: schedule.Job | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private timerAt = Number.POSITIVE_INFINITY;
 
   constructor(
     private readonly name: string,
@@ -25,6 +27,8 @@ export class Pump {
   async stop(): Promise<void> {
     this.job?.cancel();
     this.job = null;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
     await this.idle();
   }
 
@@ -45,6 +49,19 @@ export class Pump {
           this.wake();
         }
       });
+  }
+
+  /** Wakes once `ms` from now (a row held until then), unless an earlier such wake is set; only while started. */
+  wakeIn(ms: number): void {
+    if (!this.job) return;
+    const at = Date.now() + Math.max(0, ms);
+    if (this.timer && this.timerAt <= at) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.wake();
+    }, at - Date.now());
   }
 
   /** Resolves when no pass is running. */

@@ -108,6 +108,18 @@ describe('BotContext verbs (queued in the outbox, in the event transaction)', ()
     ]);
   });
 
+  it('sendToUnit queues act-on messages unless the flow says copy; both record the item the event is about', async () => {
+    const ctx = await contextFor(message);
+    ctx.about({ id: 9 });
+    expect(await ctx.sendToUnit('edu', textMessage('请处置'))).toBe(true);
+    expect(await ctx.sendToUnit('office', textMessage('【抄送】'), { copy: true })).toBe(true);
+    const rows = await queued();
+    expect(rows.map((r) => [r.chatId, r.priority, r.itemId])).toEqual([
+      ['oc_edu', 0, 9],
+      ['oc_office', 1, 9],
+    ]);
+  });
+
   it('postInItemThread replies in the thread of the item card in the current chat', async () => {
     const ctx = await contextFor(click);
     await ctx.postInItemThread(7, textMessage('进展'));

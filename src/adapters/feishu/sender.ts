@@ -2,11 +2,12 @@ import type * as lark from '@larksuiteoapi/node-sdk';
 import { type OutboundMessage, type PlatformSender, SendError } from '../../bot/sender.js';
 import { renderContent } from './render.js';
 
-// Feishu allows 5 messages a second per chat.
-const PER_CHAT = 5;
-const WINDOW_MS = 1_000;
 // Codes that mean "later": rate limits and a token being refreshed.
 const RETRYABLE_CODES = new Set([230020, 99991400, 99991661, 99991663, 99991668]);
+// Feishu's rate limit: the message waits a window without counting a failure (the limits the
+// outbox keeps in the database make this rare: another app sharing the quota, clock skew).
+const RATE_LIMITED = 230020;
+const WAIT_MS = 1_000;
 
 interface ApiReply {
   code?: number;
@@ -17,15 +18,12 @@ interface ApiReply {
 /** Sends outbox messages through the official SDK client, idempotently on the outbox key. */
 export class FeishuSender implements PlatformSender {
   readonly platform = 'feishu';
-  private readonly recent = new Map<string, number[]>();
+  // Feishu accepts 5 messages a second in one chat and 50 for the app; beyond that it answers 230020.
+  readonly limits = { perChat: 5, perApp: 50 };
 
-  constructor(
-    private readonly client: lark.Client,
-    private readonly now: () => Date,
-  ) {}
+  constructor(private readonly client: lark.Client) {}
 
   async send(m: OutboundMessage): Promise<{ messageId: string }> {
-    this.takeSlot(m.chatId);
     const { msgType, content } = renderContent(m.message);
     let res: ApiReply;
     try {
@@ -50,31 +48,18 @@ export class FeishuSender implements PlatformSender {
       throw asSendError(err);
     }
     if (res.code !== 0) {
+      const later = RETRYABLE_CODES.has(res.code ?? -1);
       throw new SendError(
         `feishu code ${res.code}: ${res.msg ?? ''}`,
-        RETRYABLE_CODES.has(res.code ?? -1),
+        later,
         String(res.code),
+        res.code === RATE_LIMITED ? WAIT_MS : undefined,
+        later,
       );
     }
     const messageId = m.op === 'update' ? m.targetMessageId : res.data?.message_id;
     if (!messageId) throw new SendError('feishu answered without a message_id', true);
     return { messageId };
-  }
-
-  /** Keeps each chat under its rate limit; a message over it waits without counting a failure. */
-  private takeSlot(chatId: string): void {
-    const now = this.now().getTime();
-    const times = (this.recent.get(chatId) ?? []).filter((t) => now - t < WINDOW_MS);
-    if (times.length >= PER_CHAT) {
-      throw new SendError(
-        'per-chat rate limit',
-        true,
-        'local_rate_limit',
-        (times[0] as number) + WINDOW_MS - now,
-      );
-    }
-    times.push(now);
-    this.recent.set(chatId, times);
   }
 }
 
@@ -85,11 +70,14 @@ function asSendError(err: unknown): SendError {
   const status = e.response?.status;
   const code = e.response?.data?.code;
   if (status === undefined)
-    return new SendError(`feishu unreachable: ${e.message ?? String(err)}`, true, 'network');
-  const retryable = status === 429 || status >= 500 || (code !== undefined && RETRYABLE_CODES.has(code));
+    return new SendError(`feishu unreachable: ${e.message ?? String(err)}`, true, 'network', undefined, true);
+  // The platform failing as a whole, not this message: unreachable, overloaded, rate limited.
+  const outage = status === 429 || status >= 500 || (code !== undefined && RETRYABLE_CODES.has(code));
   return new SendError(
     `feishu HTTP ${status}${code !== undefined ? ` code ${code}: ${e.response?.data?.msg ?? ''}` : ''}`,
-    retryable,
+    outage,
     String(code ?? status),
+    status === 429 || code === RATE_LIMITED ? WAIT_MS : undefined,
+    outage,
   );
 }

@@ -22,6 +22,10 @@ function findContact(members: Contact[], key: string, name: string): Contact | u
 export class WecomSender implements PlatformSender {
   readonly platform = 'wecom';
   readonly threads = false;
+  // WeCom publishes no limit for a logged-in account (wechaty speaks as a person, not an API app),
+  // but its risk control flags accounts that post faster than people do, and its group-bot webhook
+  // allows 20 a minute: about one message a second per room and a few a second overall stay clear.
+  readonly limits = { perChat: 1, perApp: 5 };
   /** Rooms found for a binding, so a send does not list every room again; dropped when a send there fails. */
   private readonly rooms = new Map<string, Room>();
 

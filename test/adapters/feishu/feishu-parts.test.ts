@@ -4,9 +4,7 @@ import { messageEventSchema, toInboundMessage } from '../../../src/adapters/feis
 import { escapeMarkdown, renderCard, renderText } from '../../../src/adapters/feishu/render.js';
 import { FeishuSender } from '../../../src/adapters/feishu/sender.js';
 import { registerSlashCommands } from '../../../src/adapters/feishu/slash-commands.js';
-import { SendError } from '../../../src/bot/sender.js';
 import { silentLogger } from '../../../src/log.js';
-import { FakeClock } from '../../helpers/clock.js';
 import { FakeFeishu, messageEvent } from '../../helpers/fake-feishu.js';
 
 const at = new Date('2026-11-22T03:00:00Z');
@@ -119,7 +117,7 @@ describe('FeishuSender', () => {
   afterAll(async () => {
     await fake.stop();
   });
-  const sender = (clock: FakeClock) =>
+  const sender = () =>
     new FeishuSender(
       feishuClient(
         {
@@ -132,7 +130,6 @@ describe('FeishuSender', () => {
         },
         silentLogger,
       ),
-      () => clock.now(),
     );
   const text = (chatId: string, key: string) => ({
     key,
@@ -144,34 +141,29 @@ describe('FeishuSender', () => {
     message: { kind: 'text' as const, parts: [{ t: 'text' as const, v: key }] },
   });
 
-  it('keeps a chat under 5 messages a second: the sixth waits, other chats do not', async () => {
-    const clock = new FakeClock('2026-11-22T03:00:00Z');
-    const s = sender(clock);
-    for (let i = 0; i < 5; i++) await s.send(text('oc_busy', `k${i}`));
-    const held = await s.send(text('oc_busy', 'k5')).catch((e: unknown) => e);
-    expect(held).toBeInstanceOf(SendError);
-    expect(held).toMatchObject({ retryable: true, code: 'local_rate_limit', retryAfterMs: 1000 });
-    await s.send(text('oc_quiet', 'q0'));
-    clock.advance(1000);
-    await s.send(text('oc_busy', 'k5'));
-    expect(fake.inChat('oc_busy')).toHaveLength(6);
+  it("declares Feishu's limits (5 a second per chat, 50 for the app) for the outbox runner to keep", () => {
+    expect(sender().limits).toEqual({ perChat: 5, perApp: 50 });
   });
 
   it('an error code that no retry can fix is reported with its code; rate limits and 5xx are retryable', async () => {
-    const s = sender(new FakeClock('2026-11-22T03:00:00Z'));
+    const s = sender();
     fake.failures = [{ status: 400, code: 230002 }];
     expect(await s.send(text('oc_gone', 'g1')).catch((e: unknown) => e)).toMatchObject({
       retryable: false,
+      outage: false,
       code: '230002',
       message: 'feishu HTTP 400 code 230002: injected failure',
     });
     fake.failures = [{ status: 200, code: 230020 }, { status: 502 }];
     expect(await s.send(text('oc_x', 'r1')).catch((e: unknown) => e)).toMatchObject({
       retryable: true,
+      outage: true,
       code: '230020',
+      retryAfterMs: 1000,
     });
     expect(await s.send(text('oc_x', 'r2')).catch((e: unknown) => e)).toMatchObject({
       retryable: true,
+      outage: true,
       code: '502',
     });
   });

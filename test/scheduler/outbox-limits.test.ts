@@ -1,0 +1,145 @@
+import { and, eq, gt, min } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import type { Db } from '../../db/client.js';
+import { enqueue } from '../../db/repos/outbox-repo.js';
+import { outbox } from '../../db/schema.js';
+import type { OutboundMessage, PlatformSender } from '../../src/bot/sender.js';
+import { silentLogger } from '../../src/log.js';
+import { OutboxRunner } from '../../src/scheduler/outbox-runner.js';
+import { FakeClock } from '../helpers/clock.js';
+import { DB_KINDS, useDatabase } from '../helpers/databases.js';
+import { busiestWindow, fakeMessage, RecordingPlatform } from '../helpers/recording-platform.js';
+
+const T0 = new Date('2026-11-22T03:00:00Z').getTime();
+const FEISHU_LIMITS = { perChat: 5, perApp: 50 };
+
+/** Moves the clock to the earliest time a held message may go; false when none is held. */
+async function toNextHeld(db: Db, clock: FakeClock): Promise<boolean> {
+  const [row] = await db
+    .select({ at: min(outbox.nextAttemptAt) })
+    .from(outbox)
+    .where(and(eq(outbox.status, 'pending'), gt(outbox.nextAttemptAt, clock.now())));
+  if (!row?.at) return false;
+  clock.set(row.at);
+  return true;
+}
+
+describe.each(DB_KINDS)('outbox rate limits and concurrency (%s)', (kind) => {
+  const ctx = useDatabase(kind);
+  const runner = (clock: FakeClock, platform: PlatformSender, workerId: string) =>
+    new OutboxRunner({ db: ctx.database.db, senders: [platform], clock, log: silentLogger, workerId });
+
+  it('two instances sharing one database keep 5 a second per chat and 50 for the app, each chat in order, each message once', async () => {
+    const db = ctx.database.db;
+    const clock = new FakeClock(new Date(T0));
+    const platform = new RecordingPlatform(clock, FEISHU_LIMITS);
+    const expected = new Map<string, string[]>();
+    const rows = [];
+    // A few busy chats and many quiet ones, interleaved as reports would queue them.
+    for (let i = 0; i < 20; i++) {
+      for (const chat of ['busy-a', 'busy-b', 'busy-c']) rows.push(fakeMessage(chat, `${chat}#${i}`));
+      for (let q = 0; q < 3; q++) rows.push(fakeMessage(`quiet-${(i * 3 + q) % 60}`, `q${i}-${q}`));
+    }
+    for (const r of rows) {
+      const text = (r.payload as { parts: { v: string }[] }).parts[0]?.v as string;
+      expected.set(r.chatId, [...(expected.get(r.chatId) ?? []), text]);
+    }
+    await enqueue(db, rows, clock.now());
+    const one = runner(clock, platform, 'instance-1');
+    const two = runner(clock, platform, 'instance-2');
+    do {
+      await Promise.all([one.drain(), two.drain()]);
+    } while (await toNextHeld(db, clock));
+
+    expect(platform.sends).toHaveLength(rows.length);
+    expect(new Set(platform.sends.map((s) => s.key)).size).toBe(rows.length);
+    for (const [chat, texts] of expected) {
+      expect(platform.textsIn(chat)).toEqual(texts);
+      expect(
+        busiestWindow(platform.sends.filter((s) => s.chat === chat).map((s) => s.at)),
+      ).toBeLessThanOrEqual(5);
+    }
+    expect(busiestWindow(platform.sends.map((s) => s.at))).toBeLessThanOrEqual(50);
+    const left = await db.select().from(outbox).where(eq(outbox.status, 'pending'));
+    expect(left).toEqual([]);
+    // Nothing held by a limit counted as a failed attempt.
+    expect((await db.select().from(outbox)).every((r) => r.attempts === 0)).toBe(true);
+  });
+
+  it('a busy chat gets 5 messages a second: a held message goes exactly when its slot frees', async () => {
+    const db = ctx.database.db;
+    const clock = new FakeClock(new Date(T0));
+    const platform = new RecordingPlatform(clock, FEISHU_LIMITS);
+    await enqueue(
+      db,
+      Array.from({ length: 20 }, (_, i) => fakeMessage('busy', `m${i}`)),
+      clock.now(),
+    );
+    // The first five go at once; the sixth is held to exactly one second after the first.
+    const r = runner(clock, platform, 'w1');
+    await r.drain();
+    expect(platform.sends.map((s) => s.at - T0)).toEqual([0, 0, 0, 0, 0]);
+    const [held] = await db.select().from(outbox).where(eq(outbox.status, 'pending')).orderBy(outbox.id);
+    expect(held?.nextAttemptAt).toEqual(new Date(T0 + 1_000));
+    while (await toNextHeld(db, clock)) await r.drain();
+    expect(platform.sends.map((s) => s.at - T0)).toEqual(
+      [0, 1_000, 2_000, 3_000].flatMap((t) => [t, t, t, t, t]),
+    );
+    expect(platform.textsIn('busy')).toEqual(Array.from({ length: 20 }, (_, i) => `m${i}`));
+  });
+
+  it('sends to different chats go out together (up to 10 at once), each chat still in order', async () => {
+    const db = ctx.database.db;
+    const clock = new FakeClock(new Date(T0));
+    const gate = new GatedPlatform();
+    const chats = Array.from({ length: 15 }, (_, i) => `c${i}`);
+    await enqueue(
+      db,
+      [1, 2, 3].flatMap((n) => chats.map((c) => fakeMessage(c, `${c}/${n}`))),
+      clock.now(),
+    );
+    const r = runner(clock, gate, 'w1');
+    const pass = r.runOnce();
+    // Ten sends are in flight before any of them has answered.
+    await gate.inFlightReached(10);
+    expect(gate.inFlight).toBe(10);
+    gate.open();
+    expect(await pass).toBe(15);
+    await r.drain();
+    expect(gate.most).toBe(10);
+    for (const c of chats)
+      expect(gate.texts.filter((t) => t.startsWith(`${c}/`))).toEqual([`${c}/1`, `${c}/2`, `${c}/3`]);
+  });
+});
+
+/** A platform whose sends wait until the test opens the gate; it counts the sends in flight. */
+class GatedPlatform implements PlatformSender {
+  readonly platform = 'fake';
+  inFlight = 0;
+  most = 0;
+  texts: string[] = [];
+  private opened = false;
+  private waiting: (() => void)[] = [];
+  private watchers: { n: number; resolve: () => void }[] = [];
+  private n = 0;
+
+  async send(m: OutboundMessage) {
+    this.inFlight++;
+    this.most = Math.max(this.most, this.inFlight);
+    for (const w of this.watchers.filter((w) => this.inFlight >= w.n)) w.resolve();
+    if (!this.opened) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.inFlight--;
+    this.texts.push(m.message.kind === 'text' ? (m.message.parts[0] as { v: string }).v : '');
+    return { messageId: `g${++this.n}` };
+  }
+
+  inFlightReached(n: number): Promise<void> {
+    if (this.inFlight >= n) return Promise.resolve();
+    return new Promise((resolve) => this.watchers.push({ n, resolve }));
+  }
+
+  open(): void {
+    this.opened = true;
+    for (const w of this.waiting.splice(0)) w();
+  }
+}
