@@ -27,7 +27,7 @@ const claimColumns = () => ({
   lockedBy: text('locked_by'),
 });
 
-/** claimColumns plus when the row is tried next (outbox, inbox); a timer is tried at its own due_at. */
+/** claimColumns plus when the row is tried next (outbox, inbox). */
 const retryColumns = () => ({
   ...claimColumns(),
   nextAttemptAt: ts('next_attempt_at').notNull(),
@@ -46,10 +46,19 @@ export const timers = pgTable(
     dueAt: ts('due_at').notNull(),
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
     ...claimColumns(),
+    /**
+     * When the timer is tried next: its due_at when written, later after a failed attempt
+     * (backoff), so due_at keeps the time it was meant for. The default only covers rows written
+     * without it (code older than this column); the claim still waits for due_at.
+     */
+    nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
   },
   (t) => [
-    index('timers_due').on(t.dueAt).where(sql`status = 'pending'`),
+    index('timers_next_attempt').on(t.nextAttemptAt).where(sql`status = 'pending'`),
     index('timers_clock').on(t.clockId),
+    // Pruning: finished timers by their due time; the dead-letter count and its pruning.
+    index('timers_finished').on(t.dueAt).where(sql`status in ('done', 'cancelled')`),
+    index('timers_dead').on(t.dueAt).where(sql`status = 'dead'`),
   ],
 );
 
@@ -84,6 +93,9 @@ export const outbox = pgTable(
   (t) => [
     index('outbox_due').on(t.nextAttemptAt, t.id).where(sql`status = 'pending'`),
     index('outbox_chat_queue').on(t.platform, t.chatId, t.id).where(sql`status = 'pending'`),
+    // Pruning of sent messages; the dead-letter count and its pruning.
+    index('outbox_sent').on(t.sentAt).where(sql`status = 'sent'`),
+    index('outbox_dead').on(t.createdAt).where(sql`status = 'dead'`),
   ],
 );
 
@@ -106,6 +118,9 @@ export const inbox = pgTable(
   (t) => [
     primaryKey({ columns: [t.platform, t.eventId] }),
     index('inbox_due').on(t.nextAttemptAt, t.id).where(sql`status = 'pending'`),
+    // Pruning of handled events; the dead-letter count and its pruning.
+    index('inbox_handled').on(t.handledAt).where(sql`status = 'done'`),
+    index('inbox_dead').on(t.receivedAt).where(sql`status = 'dead'`),
   ],
 );
 
@@ -117,5 +132,9 @@ export const processedEvents = pgTable(
     eventId: text('event_id').notNull(),
     receivedAt: ts('received_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.platform, t.eventId] })],
+  (t) => [
+    primaryKey({ columns: [t.platform, t.eventId] }),
+    // Pruning.
+    index('processed_events_received').on(t.receivedAt),
+  ],
 );
