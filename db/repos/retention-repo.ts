@@ -1,4 +1,5 @@
-import { type AnyColumn, and, inArray, lt, type SQL, sql } from 'drizzle-orm';
+import { type AnyColumn, and, lt, type SQL, sql } from 'drizzle-orm';
+import type { PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from '../client.js';
 import { inbox, outbox, processedEvents, timers } from '../schema.js';
 
@@ -51,56 +52,33 @@ export async function pruneQueues(db: Db, before: PruneBefore, batch = PRUNE_BAT
     and(finished, lt(timers.dueAt, before.timersFinished)) as SQL,
     and(dead(timers.status), lt(timers.dueAt, before.dead)) as SQL,
   ];
-  const counts: PruneCounts = { inbox: 0, processedEvents: 0, outbox: 0, timers: 0 };
-  // One condition at a time, so each delete reads one partial index.
-  for (const where of inboxWhere) {
-    counts.inbox += await inBatches(batch, async () => {
-      const victims = db
-        .select({ platform: inbox.platform, eventId: inbox.eventId })
-        .from(inbox)
-        .where(where)
-        .limit(batch);
-      const rows = await db
-        .delete(inbox)
-        .where(and(sql`(${inbox.platform}, ${inbox.eventId}) in (${victims})`, where))
-        .returning({ id: inbox.id });
-      return rows.length;
-    });
-  }
-  counts.processedEvents = await inBatches(batch, async () => {
-    const where = lt(processedEvents.receivedAt, before.processedEvents);
-    const victims = db
-      .select({ platform: processedEvents.platform, eventId: processedEvents.eventId })
-      .from(processedEvents)
-      .where(where)
-      .limit(batch);
-    const rows = await db
-      .delete(processedEvents)
-      .where(and(sql`(${processedEvents.platform}, ${processedEvents.eventId}) in (${victims})`, where))
-      .returning({ id: processedEvents.eventId });
-    return rows.length;
-  });
-  for (const where of outboxWhere) {
-    counts.outbox += await inBatches(batch, async () => {
-      const victims = db.select({ id: outbox.id }).from(outbox).where(where).limit(batch);
-      const rows = await db
-        .delete(outbox)
-        .where(and(inArray(outbox.id, victims), where))
-        .returning({ id: outbox.id });
-      return rows.length;
-    });
-  }
-  for (const where of timersWhere) {
-    counts.timers += await inBatches(batch, async () => {
-      const victims = db.select({ id: timers.id }).from(timers).where(where).limit(batch);
-      const rows = await db
-        .delete(timers)
-        .where(and(inArray(timers.id, victims), where))
-        .returning({ id: timers.id });
-      return rows.length;
-    });
-  }
-  return counts;
+  const processedWhere = [lt(processedEvents.receivedAt, before.processedEvents)];
+  const sum = async (table: PgTable, wheres: SQL[]) => {
+    let n = 0;
+    // One condition at a time, so each delete reads one index.
+    for (const where of wheres) n += await inBatches(batch, () => deleteSome(db, table, where, batch));
+    return n;
+  };
+  return {
+    inbox: await sum(inbox, inboxWhere),
+    processedEvents: await sum(processedEvents, processedWhere),
+    outbox: await sum(outbox, outboxWhere),
+    timers: await sum(timers, timersWhere),
+  };
+}
+
+/**
+ * Deletes at most `batch` rows matching `where`. The rows are picked by their physical address
+ * (ctid = any(array(…)), a TID scan), so the cost is the batch's, not the number of old rows;
+ * `where` is checked again on the rows deleted, in case one changed in between.
+ */
+async function deleteSome(db: Db, table: PgTable, where: SQL, batch: number): Promise<number> {
+  const victims = db.select({ ctid: sql`ctid` }).from(table).where(where).limit(batch);
+  const rows = await db
+    .delete(table)
+    .where(and(sql`ctid = any(array(${victims}))`, where))
+    .returning({ one: sql<number>`1` });
+  return rows.length;
 }
 
 /** Runs a bounded delete until it removes fewer than a full batch; returns the total removed. */
