@@ -86,6 +86,9 @@ async function main() {
     await db.execute(
       sql`update timers set status = 'done' where key like 'bench:overdue:%' or key like 'bench:backlog:%'`,
     );
+    // As autovacuum would, before the lateness run: the index entries of the rows just marked
+    // done are cleared, so the runner is measured, not the bloat this set-up left behind.
+    await db.execute(sql`vacuum analyze timers`);
 
     // Reminders due over the next few seconds, measured when their messages are committed to
     // the outbox (the runner's transaction has ended) against when they were due.
