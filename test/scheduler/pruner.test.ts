@@ -175,5 +175,7 @@ describe.each(DB_KINDS)('the pruner in the service (%s)', (kind) => {
       await second.close();
       await database.close();
     }
-  });
+    // A fresh embedded database and two service starts: ~45 s on a loaded 2-core machine. The
+    // timeout only catches a hang.
+  }, 180_000);
 });
