@@ -2,6 +2,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import type { Db } from '../db/client.js';
 import { countByState } from '../db/repos/item-repo.js';
 import { backlog } from '../db/repos/outbox-repo.js';
+import { countDeadLetters } from '../db/repos/retention-repo.js';
 import { ITEM_STATES } from './core/item-state.js';
 
 // The process metrics (CPU, memory, event loop, GC) exist once per process: collected into one
@@ -68,6 +69,16 @@ export class Metrics {
       registers,
       async collect() {
         this.set(await backlog(db));
+      },
+    });
+    new Gauge({
+      name: 'huiyin_dead_letters',
+      help: "Rows set aside as 'dead' after their last attempt, by queue (timers, outbox, inbox): each needs an operator.",
+      labelNames: ['queue'],
+      registers,
+      async collect() {
+        const dead = await countDeadLetters(db);
+        for (const queue of ['timers', 'outbox', 'inbox'] as const) this.set({ queue }, dead[queue]);
       },
     });
     this.register = Registry.merge([own, processRegistry()]);

@@ -21,6 +21,7 @@ import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { INBOX_CONCURRENCY, InboxRunner } from './scheduler/inbox-runner.js';
 import { OutboxRunner } from './scheduler/outbox-runner.js';
+import { Pruner } from './scheduler/pruner.js';
 import { TimerRunner } from './scheduler/timer-runner.js';
 
 export const DEMO_ORG_FILE = fileURLToPath(new URL('../db/org/demo-org.yaml', import.meta.url));
@@ -49,6 +50,8 @@ export interface Service {
   metrics: Metrics;
   inbox: InboxRunner;
   timers: TimerRunner;
+  /** Deletes handled queue rows past their retention. */
+  pruner: Pruner;
   /** Connects to the platforms and starts the runners; they first catch up on whatever is due. */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -124,6 +127,7 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
     handle: (tx, due, at) => handleDueTimers(tx, due, at, { pack, org: orgNow as Org }),
     onEnqueued: () => outbox.wake(),
   });
+  const pruner = new Pruner({ db: database.db, clock, log });
   let botId: string | null = null;
   const feishuDeps: FeishuDeps | null =
     opts.feishu && feishu
@@ -157,6 +161,7 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
     inbox,
     outbox,
     timers,
+    pruner,
     metrics,
     async start() {
       if (feishu && feishuDeps) {
@@ -166,6 +171,7 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
       inbox.start();
       timers.start();
       outbox.start();
+      pruner.start();
       // In the background: a puppet that is slow to log in (or fails) must not hold up the service.
       void wecom?.start();
     },
@@ -175,6 +181,7 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
       await inbox.stop();
       await timers.stop();
       await outbox.stop();
+      await pruner.stop();
       if (owned) await database.close();
     },
   };

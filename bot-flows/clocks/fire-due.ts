@@ -25,9 +25,11 @@ export interface ClockDeps {
 }
 
 /**
- * Handles the timers that fell due, clock by clock, in the runner's transaction: one message
- * per clock however many of its reminders were missed (after downtime), 超时 with the leader
- * @-mentioned and a 督办 notice on the first breach, then a repeat at a capped cadence.
+ * Handles the timers that fell due in the caller's transaction (the runner gives each clock a
+ * transaction of its own, so a clock that throws holds back no other): one message per clock
+ * however many of its reminders were missed (after downtime), 超时 with the leader @-mentioned
+ * and a 督办 notice on the first breach, then a repeat at a capped cadence. Every timer given is
+ * finished, done or cancelled.
  */
 export async function handleDueTimers(tx: Db, due: TimerRow[], now: Date, deps: ClockDeps): Promise<void> {
   const byClock = new Map<number, TimerRow[]>();

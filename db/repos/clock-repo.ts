@@ -1,7 +1,8 @@
-import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { PlannedClock } from '../../src/core/clocks.js';
 import type { Db } from '../client.js';
 import { clocks, timers } from '../schema.js';
+import { MAX_ATTEMPTS, nextAttemptAfter } from './backoff.js';
 
 export type ClockRow = typeof clocks.$inferSelect;
 export type TimerRow = typeof timers.$inferSelect;
@@ -36,7 +37,9 @@ export async function insertClocks(
       .filter((r) => r > now)
       .map((r, i) => ({ key: `clock:${row.id}:r${i}`, kind: 'reminder', dueAt: r }));
     due.push({ key: `clock:${row.id}:breach:0`, kind: 'breach', dueAt: p.dueAt > now ? p.dueAt : now });
-    await tx.insert(timers).values(due.map((t) => ({ ...t, itemId, clockId: row.id, payload: {} })));
+    await tx
+      .insert(timers)
+      .values(due.map((t) => ({ ...t, nextAttemptAt: t.dueAt, itemId, clockId: row.id, payload: {} })));
   }
   return rows;
 }
@@ -71,52 +74,151 @@ export async function endClocks(
     .where(inArray(clocks.id, ids));
   await tx
     .update(timers)
-    .set({ status: 'cancelled' })
+    .set({ status: 'cancelled', lockedAt: null, lockedBy: null })
     .where(and(inArray(timers.clockId, ids), eq(timers.status, 'pending')));
 }
 
+// A worker that died holding timers releases them after this long (as the inbox and outbox do).
+const LOCK_TIMEOUT_MS = 60_000;
+
 /**
- * Claims due timers clock by clock, inside the caller's transaction: the clocks with due timers
- * are locked first (FOR UPDATE SKIP LOCKED, so instances share the work and a command updating
- * a clock takes the same lock order), then every due timer of those clocks is taken, so one
- * clock's reminders are never split between two passes or two runners. The partial index on
- * timers.due_at keeps this O(due), not O(open).
+ * Claims due timers clock by clock for one worker, in a short transaction of its own: the first
+ * `limit` due timers are read in next_attempt_at order (the partial index makes this O(batch) at
+ * any backlog), their clocks locked FOR UPDATE SKIP LOCKED (so instances share the work, and a
+ * command updating a clock takes the same lock order), then every due timer of the clocks locked
+ * is marked as this worker's, so one clock's reminders are never split between two passes or two
+ * runners. A timer waits for both its due time and its retry time.
  */
-export async function claimDueTimers(tx: Db, now: Date, limit: number): Promise<TimerRow[]> {
-  const dueClocks = tx
-    .select({ id: timers.clockId })
-    .from(timers)
-    .where(and(eq(timers.status, 'pending'), lte(timers.dueAt, now)));
-  // The limit sits on the locking query itself, so rows another runner holds are skipped and
-  // this one takes the next due clocks instead of coming back empty.
-  const locked = await tx
-    .select({ id: clocks.id })
-    .from(clocks)
-    .where(inArray(clocks.id, dueClocks))
-    .orderBy(asc(clocks.dueAt))
-    .limit(limit)
-    .for('update', { skipLocked: true });
-  if (locked.length === 0) return [];
+export async function claimDueTimers(
+  db: Db,
+  opts: { now: Date; worker: string; limit: number },
+): Promise<TimerRow[]> {
+  const { now, worker, limit } = opts;
+  const stale = new Date(now.getTime() - LOCK_TIMEOUT_MS);
+  const claimable = and(
+    eq(timers.status, 'pending'),
+    lte(timers.nextAttemptAt, now),
+    lte(timers.dueAt, now),
+    or(isNull(timers.lockedAt), lte(timers.lockedAt, stale)),
+  );
+  return db.transaction(async (tx) => {
+    const first = await tx
+      .select({ clockId: timers.clockId })
+      .from(timers)
+      .where(and(claimable, isNotNull(timers.clockId)))
+      .orderBy(asc(timers.nextAttemptAt))
+      .limit(limit);
+    const candidates = [...new Set(first.map((r) => r.clockId as number))];
+    if (candidates.length === 0) return [];
+    const locked = await tx
+      .select({ id: clocks.id })
+      .from(clocks)
+      .where(inArray(clocks.id, candidates))
+      .orderBy(asc(clocks.id))
+      .for('update', { skipLocked: true });
+    if (locked.length === 0) return [];
+    const rows = await tx
+      .update(timers)
+      .set({ lockedAt: now, lockedBy: worker })
+      .where(
+        and(
+          inArray(
+            timers.clockId,
+            locked.map((c) => c.id),
+          ),
+          claimable,
+        ),
+      )
+      .returning();
+    return rows.sort((a, b) => (a.clockId ?? 0) - (b.clockId ?? 0) || a.dueAt.getTime() - b.dueAt.getTime());
+  });
+}
+
+/**
+ * Inside a clock's own transaction: locks the clock, then returns those of `ids` this worker
+ * still holds (none when a command ended the clock meanwhile, or another worker took over a lock
+ * gone stale), locked for the rest of the transaction.
+ */
+export async function takeClaimedTimers(
+  tx: Db,
+  clockId: number,
+  ids: number[],
+  worker: string,
+): Promise<TimerRow[]> {
+  await tx.select({ id: clocks.id }).from(clocks).where(eq(clocks.id, clockId)).for('update');
   return tx
     .select()
     .from(timers)
-    .where(
-      and(
-        inArray(
-          timers.clockId,
-          locked.map((c) => c.id),
-        ),
-        eq(timers.status, 'pending'),
-        lte(timers.dueAt, now),
-      ),
-    )
+    .where(and(inArray(timers.id, ids), eq(timers.status, 'pending'), eq(timers.lockedBy, worker)))
     .orderBy(asc(timers.dueAt))
     .for('update');
 }
 
+/** A timer after a failed attempt: dead once it has had its last attempt. */
+export interface FailedTimer {
+  id: number;
+  clockId: number | null;
+  itemId: number | null;
+  attempts: number;
+  status: string;
+  nextAttemptAt: Date;
+}
+
+/**
+ * Records a failed attempt at a clock's claimed timers (after its transaction was rolled back):
+ * attempts + 1, the error, the lock released, and a retry after the backoff, or 'dead' after the
+ * last attempt. The clock's other pending timers that would fall due before that retry wait for
+ * it too, so the clock is retried as one (one message when it recovers).
+ */
+export async function failTimers(
+  db: Db,
+  opts: { clockId: number; ids: number[]; worker: string; error: string; now: Date },
+): Promise<FailedTimer[]> {
+  const { clockId, ids, worker, error, now } = opts;
+  if (ids.length === 0) return [];
+  return db.transaction(async (tx) => {
+    const failed = await tx
+      .update(timers)
+      .set({
+        attempts: sql`${timers.attempts} + 1`,
+        lastError: error.slice(0, 2000),
+        nextAttemptAt: nextAttemptAfter(now, timers.attempts),
+        status: sql`case when ${timers.attempts} + 1 >= ${MAX_ATTEMPTS} then 'dead' else 'pending' end`,
+        lockedAt: null,
+        lockedBy: null,
+      })
+      .where(and(inArray(timers.id, ids), eq(timers.status, 'pending'), eq(timers.lockedBy, worker)))
+      .returning({
+        id: timers.id,
+        clockId: timers.clockId,
+        itemId: timers.itemId,
+        attempts: timers.attempts,
+        status: timers.status,
+        nextAttemptAt: timers.nextAttemptAt,
+      });
+    const retries = failed.filter((t) => t.status === 'pending').map((t) => t.nextAttemptAt.getTime());
+    if (retries.length > 0) {
+      const retry = new Date(Math.max(...retries));
+      await tx
+        .update(timers)
+        .set({ nextAttemptAt: retry })
+        .where(
+          and(
+            eq(timers.clockId, clockId),
+            eq(timers.status, 'pending'),
+            lt(timers.nextAttemptAt, retry),
+            isNull(timers.lockedAt),
+          ),
+        );
+    }
+    return failed;
+  });
+}
+
+/** Ends timers (fired, or no longer due) and releases their lock. */
 export async function finishTimers(tx: Db, ids: number[], status: 'done' | 'cancelled'): Promise<void> {
   if (ids.length === 0) return;
-  await tx.update(timers).set({ status }).where(inArray(timers.id, ids));
+  await tx.update(timers).set({ status, lockedAt: null, lockedBy: null }).where(inArray(timers.id, ids));
 }
 
 export async function insertTimer(
@@ -125,16 +227,20 @@ export async function insertTimer(
 ): Promise<void> {
   await tx
     .insert(timers)
-    .values({ ...t, payload: {} })
+    .values({ ...t, nextAttemptAt: t.dueAt, payload: {} })
     .onConflictDoNothing();
 }
 
-/** The earliest pending timer, for the one-shot wake-up. */
-export async function nextTimerDue(db: Db): Promise<Date | null> {
+/**
+ * The earliest time a pending timer is tried after `after` (the start of the pass that found
+ * nothing to claim), for the one-shot wake-up. Timers due by then but not claimed are held by
+ * another worker; the one-second tick looks at them again.
+ */
+export async function nextTimerDue(db: Db, after: Date): Promise<Date | null> {
   const [row] = await db
-    .select({ dueAt: sql<Date | null>`min(${timers.dueAt})` })
+    .select({ dueAt: sql<Date | null>`min(${timers.nextAttemptAt})` })
     .from(timers)
-    .where(eq(timers.status, 'pending'));
+    .where(and(eq(timers.status, 'pending'), gt(timers.nextAttemptAt, after)));
   const v = row?.dueAt;
   return v ? new Date(v) : null;
 }

@@ -30,7 +30,7 @@ const claimColumns = () => ({
   lockedBy: text('locked_by'),
 });
 
-/** claimColumns plus when the row is tried next (outbox, inbox); a timer is tried at its own due_at. */
+/** claimColumns plus when the row is tried next (outbox, inbox). */
 const retryColumns = () => ({
   ...claimColumns(),
   nextAttemptAt: ts('next_attempt_at').notNull(),
@@ -49,10 +49,19 @@ export const timers = pgTable(
     dueAt: ts('due_at').notNull(),
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
     ...claimColumns(),
+    /**
+     * When the timer is tried next: its due_at when written, later after a failed attempt
+     * (backoff), so due_at keeps the time it was meant for. The default only covers rows written
+     * without it (code older than this column); the claim still waits for due_at.
+     */
+    nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
   },
   (t) => [
-    index('timers_due').on(t.dueAt).where(sql`status = 'pending'`),
+    index('timers_next_attempt').on(t.nextAttemptAt).where(sql`status = 'pending'`),
     index('timers_clock').on(t.clockId),
+    // Pruning: finished timers by their due time; the dead-letter count and its pruning.
+    index('timers_finished').on(t.dueAt).where(sql`status in ('done', 'cancelled')`),
+    index('timers_dead').on(t.dueAt).where(sql`status = 'dead'`),
   ],
 );
 
@@ -99,6 +108,9 @@ export const outbox = pgTable(
     // first entry is its head, so the claim never reads the rows queued behind a head.
     index('outbox_chat_queue').on(t.platform, t.chatId, t.id).where(sql`status = 'pending'`),
     index('outbox_folded').on(t.foldedInto).where(sql`status = 'folded'`),
+    // Pruning of sent messages; the dead-letter count and its pruning.
+    index('outbox_sent').on(t.sentAt).where(sql`status = 'sent'`),
+    index('outbox_dead').on(t.createdAt).where(sql`status = 'dead'`),
   ],
 );
 
@@ -148,6 +160,9 @@ export const inbox = pgTable(
     index('inbox_chat_queue').on(t.platform, t.chatId, t.id).where(sql`status = 'pending'`),
     // Pending events without a chat (none are written today; rows older than chat_id may be).
     index('inbox_no_chat').on(t.id).where(sql`status = 'pending' and chat_id is null`),
+    // Pruning of handled events; the dead-letter count and its pruning.
+    index('inbox_handled').on(t.handledAt).where(sql`status = 'done'`),
+    index('inbox_dead').on(t.receivedAt).where(sql`status = 'dead'`),
   ],
 );
 
@@ -159,5 +174,9 @@ export const processedEvents = pgTable(
     eventId: text('event_id').notNull(),
     receivedAt: ts('received_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.platform, t.eventId] })],
+  (t) => [
+    primaryKey({ columns: [t.platform, t.eventId] }),
+    // Pruning.
+    index('processed_events_received').on(t.receivedAt),
+  ],
 );

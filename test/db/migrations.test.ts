@@ -9,7 +9,8 @@ import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { type Database, openDatabase } from '../../db/client.js';
-import { clocks, itemEvents, items, units } from '../../db/schema.js';
+import { claimDueTimers } from '../../db/repos/clock-repo.js';
+import { clocks, itemEvents, items, timers, units } from '../../db/schema.js';
 import { scratchDatabase } from '../../db/scratch.js';
 import { bareItem } from '../helpers/bare-item.js';
 import { DB_KINDS, type DbKind } from '../helpers/databases.js';
@@ -113,5 +114,52 @@ describe.each(DB_KINDS)('migration 0002 renames what databases made before it st
     ]);
     const eventKinds = (await db.select().from(itemEvents).orderBy(itemEvents.id)).map((e) => e.kind);
     expect(eventKinds).toEqual(['escalated', 'claimed', 'netizen_message_registered']);
+  });
+});
+
+describe.each(DB_KINDS)('timers.next_attempt_at on timers made before it existed (%s)', (kind) => {
+  const at = new Date('2026-11-22T03:00:00Z');
+  // Later than any real time the migration runs at (the new column's default for old rows).
+  const due = new Date('2100-01-01T00:00:00Z');
+  let database: Database;
+  let dir: string;
+  afterAll(async () => {
+    await database?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a pending timer still fires at its due time, not when the migration ran; the backfill sets its retry time to it', async () => {
+    const empty = await emptyDatabase(kind);
+    database = empty.database;
+    dir = firstMigrations(4);
+    await empty.migrateFrom(dir);
+    const { db } = database;
+    await db.insert(units).values({ id: 'edu', name: '省教育厅', updatedAt: at });
+    const item = await bareItem(db, 'YQ20261122-001', 'edu');
+    const [clock] = await db
+      .insert(clocks)
+      .values({
+        itemId: item.id,
+        kind: 'respond',
+        label: '回应',
+        action: 'publish',
+        startsAt: at,
+        dueAt: due,
+      })
+      .returning();
+    // As 0003's code wrote it: no next_attempt_at.
+    await db.execute(sql`insert into timers (key, item_id, clock_id, kind, due_at, payload)
+      values ('clock:1:r0', ${item.id}, ${clock?.id}, 'reminder', ${due.toISOString()}, '{}'::jsonb)`);
+
+    await database.migrate();
+    const claim = (now: Date) => claimDueTimers(db, { now, worker: 'w', limit: 10 });
+    expect(await claim(new Date(due.getTime() - 1000))).toEqual([]);
+
+    const backfill = readFileSync(join(MIGRATIONS, 'custom/timers-next-attempt-backfill.sql'), 'utf8');
+    await db.execute(sql.raw(backfill));
+    const [row] = await db.select().from(timers);
+    expect(row?.nextAttemptAt).toEqual(due);
+    expect(await claim(new Date(due.getTime() - 1000))).toEqual([]);
+    expect((await claim(due)).map((t) => t.key)).toEqual(['clock:1:r0']);
   });
 });

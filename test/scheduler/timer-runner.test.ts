@@ -1,10 +1,11 @@
-import { eq, like } from 'drizzle-orm';
+import { asc, eq, like, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { handleDueTimers } from '../../bot-flows/clocks/fire-due.js';
 import { yn2016106 } from '../../bot-flows/policies/yn-2016-106.js';
+import { MAX_ATTEMPTS } from '../../db/repos/backoff.js';
 import { loadOrg } from '../../db/repos/org-repo.js';
-import { outbox, sandboxMessages, timers } from '../../db/schema.js';
-import { silentLogger } from '../../src/log.js';
+import { items, outbox, sandboxMessages, timers } from '../../db/schema.js';
+import { createLogger, silentLogger } from '../../src/log.js';
 import { TimerRunner } from '../../src/scheduler/timer-runner.js';
 import { FakeClock } from '../helpers/clock.js';
 import { DB_KINDS, freshDatabase } from '../helpers/databases.js';
@@ -144,5 +145,107 @@ describe.each(DB_KINDS)('start-up (%s)', (kind) => {
       await second.close();
       await database.close();
     }
+  });
+});
+
+describe.each(DB_KINDS)('a clock whose handling fails (%s)', (kind) => {
+  const lines: string[] = [];
+  const t = useHarness(kind, { log: createLogger('warn', (line) => lines.push(line)) });
+
+  it('holds back no other clock: it retries with backoff, keeps attempts and last_error, then is set aside as dead', async () => {
+    const { h } = t;
+    const numbers: string[] = [];
+    for (const title of ['好的甲', '坏的', '好的乙']) {
+      const r = await h.say('cac-ofc-1', 'sb-lobby', `/上报 “${title}” 类别:应急管理 级别:重大`);
+      numbers.push(numberIn(textOf(await h.replyTo('sb-lobby', r.body.id as string))));
+    }
+    const [goodA, bad, goodB] = numbers as [string, string, string];
+    const [item] = await h.db.select().from(items).where(eq(items.number, bad));
+    const itemId = item?.id as number;
+    // The clock due first (报告上级) is corrupted as a faulty write could leave it: its
+    // unknown_years holds an object instead of a list of years, and building its reminder throws.
+    const [first] = await h.db
+      .select()
+      .from(timers)
+      .where(eq(timers.itemId, itemId))
+      .orderBy(asc(timers.dueAt))
+      .limit(1);
+    const clockId = first?.clockId as number;
+    await h.db.execute(sql`update clocks set unknown_years = '{"2026": true}'::jsonb where id = ${clockId}`);
+    const clockTimers = () =>
+      h.db.select().from(timers).where(eq(timers.clockId, clockId)).orderBy(asc(timers.id));
+    const reminders = async (number: string, mark: string) =>
+      (await h.botMessages('sb-yjb', number)).filter((m) => textOf(m).startsWith(mark));
+
+    // 55 minutes in: three reminders of each item's 报告上级 clock are due, in one pass.
+    h.clock.set('2026-11-22T03:55:00Z');
+    await h.settle();
+    expect(await reminders(goodA, '⏰')).toHaveLength(1);
+    expect(await reminders(goodB, '⏰')).toHaveLength(1);
+    expect(await reminders(bad, '⏰')).toHaveLength(0);
+    const due = (await clockTimers()).filter((x) => x.kind === 'reminder');
+    expect(due).toHaveLength(3);
+    for (const x of due) {
+      expect(x).toMatchObject({ status: 'pending', attempts: 1, lockedAt: null, lockedBy: null });
+      expect(x.lastError).toMatch(/iterable/);
+      expect(x.nextAttemptAt).toEqual(new Date('2026-11-22T03:55:01Z')); // 1 s, then 2 s, 4 s, …
+      expect(x.dueAt.getTime()).toBeLessThan(x.nextAttemptAt.getTime()); // the due time stays
+    }
+
+    // Each retry fails again, twice as far out each time, until the last attempt.
+    for (let attempt = 2; attempt <= MAX_ATTEMPTS; attempt++) {
+      const retryAt = (await clockTimers()).find((x) => x.kind === 'reminder')?.nextAttemptAt as Date;
+      h.clock.set(new Date(retryAt.getTime() - 1));
+      await h.settle(); // not yet
+      expect((await clockTimers()).find((x) => x.kind === 'reminder')?.attempts).toBe(attempt - 1);
+      h.clock.set(retryAt);
+      await h.settle();
+      const now = (await clockTimers()).filter((x) => x.kind === 'reminder');
+      expect(now.every((x) => x.attempts === attempt)).toBe(true);
+      if (attempt < MAX_ATTEMPTS) {
+        expect(now.every((x) => x.status === 'pending')).toBe(true);
+        expect(now[0]?.nextAttemptAt.getTime()).toBe(retryAt.getTime() + 2 ** (attempt - 1) * 1000);
+      }
+    }
+    const dead = (await clockTimers()).filter((x) => x.kind === 'reminder');
+    expect(dead.map((x) => x.status)).toEqual(['dead', 'dead', 'dead']);
+    expect(
+      dead.every((x) => x.lockedAt === null && x.lockedBy === null && /iterable/.test(x.lastError ?? '')),
+    ).toBe(true);
+    const logged = lines.map((l) => JSON.parse(l)).filter((l) => l.level === 'error');
+    expect(logged).toEqual([
+      expect.objectContaining({
+        msg: 'clock timers set aside after their last attempt',
+        clock: clockId,
+        item: itemId,
+        timers: dead.map((x) => x.id),
+        attempts: MAX_ATTEMPTS,
+      }),
+    ]);
+
+    // Meanwhile the good clocks went on: their deadline passed during the retries and each got its 超时.
+    expect(await reminders(goodA, '🚨')).toHaveLength(1);
+    expect(await reminders(goodB, '🚨')).toHaveLength(1);
+    // The bad clock's own deadline fell due during its backoff and was retried with it; once that
+    // timer too has had its last attempt, nothing of the clock is claimed any more.
+    for (let i = 0; i < 3 * MAX_ATTEMPTS; i++) {
+      const pending = (await clockTimers()).filter((x) => x.status === 'pending');
+      if (pending.length === 0) break;
+      h.clock.set(new Date(Math.min(...pending.map((x) => x.nextAttemptAt.getTime()))));
+      await h.settle();
+    }
+    const after = await clockTimers();
+    expect(after.map((x) => [x.kind, x.status, x.attempts])).toEqual([
+      ['reminder', 'dead', MAX_ATTEMPTS],
+      ['reminder', 'dead', MAX_ATTEMPTS],
+      ['reminder', 'dead', MAX_ATTEMPTS],
+      ['breach', 'dead', MAX_ATTEMPTS],
+    ]);
+    h.clock.set('2026-11-23T03:00:00Z');
+    expect(await h.service.timers.drain()).toBeGreaterThan(0); // the good items' repeats
+    const untouched = await clockTimers();
+    expect(untouched).toEqual(after);
+    expect(await reminders(bad, '⏰')).toHaveLength(0);
+    expect(await reminders(bad, '🚨')).toHaveLength(0);
   });
 });
