@@ -32,21 +32,22 @@ export class PgliteLanes {
   }
 
   private async run<T>(lane: Lane, work: () => Promise<T>): Promise<T> {
+    // Queued in call order; the turn comes once it is this one's go.
     await this.acquire(lane);
     try {
+      await turn();
       return await work();
     } finally {
       this.release();
     }
   }
 
-  private async acquire(lane: Lane): Promise<void> {
-    await turn();
+  private acquire(lane: Lane): Promise<void> {
     if (!this.busy) {
       this.busy = true;
-      return;
+      return Promise.resolve();
     }
-    await new Promise<void>((resolve) => this.waiting[lane].push(resolve));
+    return new Promise<void>((resolve) => this.waiting[lane].push(resolve));
   }
 
   private release(): void {
