@@ -117,7 +117,15 @@ async function burst(database: Database, label: string, runners: boolean): Promi
   latencies.sort((a, b) => a - b);
   const pct = (p: number) =>
     latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
-  return { p50: pct(50), p99: pct(99), max: latencies.at(-1) ?? 0, non200, handled: cards, drainS, routeMeanMs };
+  return {
+    p50: pct(50),
+    p99: pct(99),
+    max: latencies.at(-1) ?? 0,
+    non200,
+    handled: cards,
+    drainS,
+    routeMeanMs,
+  };
 }
 
 async function main() {
