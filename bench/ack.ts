@@ -3,7 +3,9 @@
  * (BENCH_RATE reports/s for BENCH_SECONDS, open loop: each request leaves on schedule whatever
  * the previous ones are doing), through the real HTTP route with the inbox, outbox and timer
  * runners working, on the embedded default (PGlite in a temporary DATA_DIR) and on Postgres,
- * in one run. Prints ack p50/p99 per database and the process RSS.
+ * in one run. Each database takes two bursts: the first on a just-started service (cold: first
+ * queries, first cards), the second warm, while the runners (woken by each accepted event, not
+ * ticking) still work through the first burst's backlog. Prints ack p50/p99 and the process RSS.
  * HUIYIN_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres) must allow CREATE DATABASE.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -152,7 +154,7 @@ async function main() {
       try {
         results.push(['embedded (PGlite)', await burst(embedded, 'pglite', true)]);
         report(results.at(-1));
-        results.push(['embedded, ack only', await burst(embedded, 'pglite-ack', false)]);
+        results.push(['embedded, warm', await burst(embedded, 'pglite-ack', false)]);
         report(results.at(-1));
         out(`RSS, after the embedded burst: ${mb(process.memoryUsage().rss)}`);
       } finally {
@@ -164,7 +166,7 @@ async function main() {
       try {
         results.push(['Postgres', await burst(pg, 'pg', true)]);
         report(results.at(-1));
-        results.push(['Postgres, ack only', await burst(pg, 'pg-ack', false)]);
+        results.push(['Postgres, warm', await burst(pg, 'pg-ack', false)]);
         report(results.at(-1));
       } finally {
         await pg.close();
