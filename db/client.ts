@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { connect as tcpConnect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
@@ -8,6 +9,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { PgliteLanes } from './pglite-lanes.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -16,6 +18,11 @@ export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 
 export interface Database {
   db: Db;
+  /**
+   * The same database for acknowledging a platform request: on the embedded database its
+   * statements go before the runners' waiting work (one connection); on Postgres it is `db`.
+   */
+  urgent: Db;
   kind: 'pglite' | 'postgres';
   /** Runs committed drizzle-kit migrations; safe to call from several instances at once. */
   migrate(): Promise<void>;
@@ -28,7 +35,33 @@ export interface DatabaseOptions {
   /** Directory for the embedded database; in-memory when omitted. */
   dataDir?: string | undefined;
   maxConnections?: number;
+  /** Postgres only: how long a client waits for the database, see `DatabaseTimeouts`. */
+  timeouts?: Partial<DatabaseTimeouts>;
 }
+
+/** What bounds every wait on Postgres, in milliseconds (the embedded database cannot go away). */
+export interface DatabaseTimeouts {
+  /** Opening a connection, up to the server's first ready-for-query. */
+  connectMs: number;
+  /** The server cancels a statement running longer (statement_timeout). */
+  statementMs: number;
+  /** The server ends a session left idle inside a transaction (idle_in_transaction_session_timeout). */
+  idleInTransactionMs: number;
+  /**
+   * A connection on which nothing was sent or received for this long is closed, failing the
+   * statement that waited: a frozen server or a dead network gives no error of its own (TCP
+   * retransmits for many minutes, and a stopped process's kernel even acknowledges). Longer
+   * than the two server-side limits, so a live server always answers first.
+   */
+  silenceMs: number;
+}
+
+export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = {
+  connectMs: 2_000,
+  statementMs: 10_000,
+  idleInTransactionMs: 10_000,
+  silenceMs: 15_000,
+};
 
 const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
 // Any constant works; it only has to be the same for every instance of Huiyin.
@@ -38,13 +71,24 @@ const MIGRATION_LOCK = 4_826_001;
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.databaseUrl) {
     const url = options.databaseUrl;
+    const t = { ...DEFAULT_DATABASE_TIMEOUTS, ...options.timeouts };
     const client = postgres(url, {
       max: options.maxConnections ?? 10,
       onnotice: () => {},
+      connect_timeout: t.connectMs / 1000,
+      connection: {
+        statement_timeout: t.statementMs,
+        idle_in_transaction_session_timeout: t.idleInTransactionMs,
+      },
+      // A connection that failed is opened again after at most 2 s (postgres.js waits up to 20 s).
+      backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 2),
+      // postgres.js takes a socket factory (`socket`), missing from its type definitions.
+      ...({ socket: (o: SocketTarget) => watchedSocket(o, t.silenceMs) } as object),
     });
     const db = drizzlePostgres(client, { schema });
     return {
       db: db as unknown as Db,
+      urgent: db as unknown as Db,
       kind: 'postgres',
       async migrate() {
         // Two instances starting together must not both apply a migration: hold an advisory
@@ -66,13 +110,34 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     dataDir = `${options.dataDir}/pglite`;
   }
   const client = await PGlite.create(dataDir ? { dataDir } : {});
-  const db = drizzlePglite(client, { schema });
+  const lanes = new PgliteLanes(client);
+  const db = drizzlePglite(lanes.client('background'), { schema });
   return {
     db: db as unknown as Db,
+    urgent: drizzlePglite(lanes.client('urgent'), { schema }) as unknown as Db,
     kind: 'pglite',
     migrate: () => migratePglite(db, { migrationsFolder }),
     close: () => client.close(),
   };
+}
+
+interface SocketTarget {
+  host: string[];
+  port: number[];
+  path?: string | false;
+}
+
+/**
+ * A connection to the server that is destroyed when nothing went either way for `silenceMs`:
+ * the statement waiting on it fails, and postgres.js opens a new connection for the next one.
+ * An idle pooled connection is closed the same way, harmlessly.
+ */
+function watchedSocket(o: SocketTarget, silenceMs: number) {
+  const socket = o.path ? tcpConnect(o.path) : tcpConnect(o.port[0] ?? 5432, o.host[0] ?? 'localhost');
+  socket.setTimeout(silenceMs, () =>
+    socket.destroy(new Error(`no answer from Postgres for ${silenceMs} ms`)),
+  );
+  return socket;
 }
 
 /** True when the database answers a trivial query. */

@@ -1,5 +1,10 @@
 import { Hono } from 'hono';
 import { type Database, isReachable } from '../db/client.js';
+import {
+  DEFAULT_HEALTHZ_DEADLINE_MS,
+  DEFAULT_REQUEST_DEADLINE_MS,
+  withinDeadline,
+} from './adapters/deadline.js';
 import { type FeishuDeps, feishuRoutes } from './adapters/feishu/routes.js';
 import { sandboxRoutes } from './adapters/sandbox/routes.js';
 import type { Dispatcher } from './bot/dispatcher.js';
@@ -17,15 +22,23 @@ export interface AppDeps {
   onAccepted: () => void;
   /** Feishu webhook routes, when a Feishu app is configured in webhook mode. */
   feishu: FeishuDeps | null;
+  /** How long a platform request and /healthz may take before they answer 503 (ms). */
+  deadlines?: { requestMs?: number | undefined; healthzMs?: number | undefined };
 }
 
 /** The HTTP surface: health, metrics and each enabled adapter's routes. */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
-  const { db } = deps.database;
+  const { urgent } = deps.database;
 
   app.get('/healthz', async (c) => {
-    const ok = await isReachable(db);
+    // A frozen database never answers: say 503 in time for a load balancer's probe.
+    const reached = await withinDeadline(
+      deps.deadlines?.healthzMs ?? DEFAULT_HEALTHZ_DEADLINE_MS,
+      () => isReachable(urgent),
+      () => {},
+    );
+    const ok = reached.ok && reached.value;
     return c.json(
       { ok, database: ok ? 'reachable' : 'unreachable', kind: deps.database.kind },
       ok ? 200 : 503,
@@ -40,7 +53,14 @@ export function createApp(deps: AppDeps): Hono {
   if (deps.feishu) app.route('/feishu', feishuRoutes(deps.feishu));
 
   if (deps.sandbox) {
-    app.route('/sandbox', sandboxRoutes({ db, ...deps }));
+    app.route(
+      '/sandbox',
+      sandboxRoutes({
+        ...deps,
+        db: urgent,
+        deadlineMs: deps.deadlines?.requestMs ?? DEFAULT_REQUEST_DEADLINE_MS,
+      }),
+    );
     app.get('/', (c) => c.redirect('/sandbox'));
   }
 

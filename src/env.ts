@@ -33,6 +33,18 @@ export const envSchema = z.object({
   WECHATY_PUPPET_SERVICE_ENDPOINT: z.string().min(1).optional(),
   /** The wechaty session's name (its memory card file). */
   WECHATY_NAME: z.string().min(1).default('huiyin'),
+  /** A platform request (Feishu event or card, sandbox post) not done by then is answered 503. */
+  REQUEST_DEADLINE_MS: z.coerce.number().int().min(1).default(2_500),
+  /** /healthz answers 503 when the database has not answered within this. */
+  HEALTHZ_DEADLINE_MS: z.coerce.number().int().min(1).default(1_000),
+  /** Postgres: opening a connection gives up after this. */
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(1).default(2_000),
+  /** Postgres: statement_timeout of every session. */
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(1).default(10_000),
+  /** Postgres: idle_in_transaction_session_timeout of every session. */
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(1).default(10_000),
+  /** Postgres: a connection silent both ways this long is closed (a frozen server sends no error). */
+  DATABASE_SILENCE_TIMEOUT_MS: z.coerce.number().int().min(1).default(15_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 export type Env = z.infer<typeof envSchema>;
@@ -101,6 +113,15 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   ) {
     throw new Error(
       'invalid environment:\n  FEISHU_ENCRYPT_KEY or FEISHU_VERIFICATION_TOKEN is required to verify Feishu webhooks',
+    );
+  }
+  if (
+    env.DATABASE_SILENCE_TIMEOUT_MS <=
+    Math.max(env.DATABASE_STATEMENT_TIMEOUT_MS, env.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS)
+  ) {
+    throw new Error(
+      'invalid environment:\n  DATABASE_SILENCE_TIMEOUT_MS must be longer than DATABASE_STATEMENT_TIMEOUT_MS and ' +
+        'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS (a live server always answers first)',
     );
   }
   return env;

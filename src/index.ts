@@ -10,7 +10,18 @@ async function main() {
   const log = createLogger(env.LOG_LEVEL);
   let service: Awaited<ReturnType<typeof createService>>;
   try {
-    service = await createService({ env, log, feishu: feishuConfig(env), wecom: wecomConfig(env) });
+    service = await createService({
+      env,
+      log,
+      feishu: feishuConfig(env),
+      wecom: wecomConfig(env),
+      timeouts: {
+        connectMs: env.DATABASE_CONNECT_TIMEOUT_MS,
+        statementMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+        idleInTransactionMs: env.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+        silenceMs: env.DATABASE_SILENCE_TIMEOUT_MS,
+      },
+    });
   } catch (err) {
     if (err instanceof OrgFileError) {
       log.error('org file rejected', { error: err.message });

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { handleDueTimers } from '../bot-flows/clocks/fire-due.js';
 import { registerFlows } from '../bot-flows/index.js';
 import { DEFAULT_POLICY_PACK, policyPack } from '../bot-flows/policies/index.js';
-import { type Database, openDatabase } from '../db/client.js';
+import { type Database, type DatabaseTimeouts, openDatabase } from '../db/client.js';
 import { readOrgFile } from '../db/org-file.js';
 import { importOrg, loadOrg } from '../db/repos/org-repo.js';
 import { botOpenId, feishuClient } from './adapters/feishu/client.js';
@@ -27,7 +27,8 @@ import { TimerRunner } from './scheduler/timer-runner.js';
 export const DEMO_ORG_FILE = fileURLToPath(new URL('../db/org/demo-org.yaml', import.meta.url));
 
 export interface ServiceOptions {
-  env: Pick<Env, 'DATABASE_URL' | 'DATA_DIR' | 'ORG_FILE' | 'POLICY_PACK' | 'SANDBOX'>;
+  env: Pick<Env, 'DATABASE_URL' | 'DATA_DIR' | 'ORG_FILE' | 'POLICY_PACK' | 'SANDBOX'> &
+    Partial<Pick<Env, 'REQUEST_DEADLINE_MS' | 'HEALTHZ_DEADLINE_MS'>>;
   /** The Feishu app; none means the Feishu routes answer 404. */
   feishu?: FeishuConfig | null;
   /** The WeCom bot through wechaty; none means no WeCom. */
@@ -36,6 +37,8 @@ export interface ServiceOptions {
   wecomSchedule?: (fn: () => void, ms: number) => void;
   log: Logger;
   clock?: Clock;
+  /** Postgres timeouts when the service opens the database (from the DATABASE_*_MS settings). */
+  timeouts?: Partial<DatabaseTimeouts>;
   /** An already open database (tests share one per file); opened from env otherwise. */
   database?: Database;
 }
@@ -66,7 +69,8 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   const org = readOrgFile(orgFile); // fails before touching the database
   const owned = !opts.database;
   const database =
-    opts.database ?? (await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR }));
+    opts.database ??
+    (await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, timeouts: opts.timeouts }));
   try {
     await database.migrate();
     const counts = await importOrg(database.db, org, clock.now());
@@ -133,13 +137,15 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
     opts.feishu && feishu
       ? {
           cfg: opts.feishu,
-          db: database.db,
+          // Acknowledging goes before the runners' waiting work on the embedded database.
+          db: database.urgent,
           dispatcher,
           onAccepted: () => inbox.wake(),
           log,
           metrics,
           now,
           botOpenId: () => botId,
+          ...(env.REQUEST_DEADLINE_MS ? { deadlineMs: env.REQUEST_DEADLINE_MS } : {}),
         }
       : null;
   const app = createApp({
@@ -151,6 +157,7 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
     sandbox: env.SANDBOX ?? !(opts.feishu || opts.wecom),
     onAccepted: () => inbox.wake(),
     feishu: opts.feishu?.mode === 'webhook' ? feishuDeps : null,
+    deadlines: { requestMs: env.REQUEST_DEADLINE_MS, healthzMs: env.HEALTHZ_DEADLINE_MS },
   });
   let ws: { close(): void } | null = null;
   return {

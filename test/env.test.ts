@@ -7,6 +7,21 @@ describe('settings from the environment', () => {
     expect([feishuConfig(env), wecomConfig(env), env.SANDBOX]).toEqual([null, null, undefined]);
   });
 
+  it('deadlines and database timeouts: defaults within the platform window, and the silence must outlast the server limits', () => {
+    const env = loadEnv({});
+    expect([env.REQUEST_DEADLINE_MS, env.HEALTHZ_DEADLINE_MS]).toEqual([2_500, 1_000]);
+    expect([
+      env.DATABASE_CONNECT_TIMEOUT_MS,
+      env.DATABASE_STATEMENT_TIMEOUT_MS,
+      env.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+      env.DATABASE_SILENCE_TIMEOUT_MS,
+    ]).toEqual([2_000, 10_000, 10_000, 15_000]);
+    expect(loadEnv({ REQUEST_DEADLINE_MS: '800' }).REQUEST_DEADLINE_MS).toBe(800);
+    expect(() => loadEnv({ DATABASE_SILENCE_TIMEOUT_MS: '5000' })).toThrow(
+      /DATABASE_SILENCE_TIMEOUT_MS must be longer than DATABASE_STATEMENT_TIMEOUT_MS/,
+    );
+  });
+
   it("WeCom is on when wechaty's own WECHATY_PUPPET names a puppet, with its token and endpoint", () => {
     const env = loadEnv({
       WECHATY_PUPPET: 'wechaty-puppet-service',

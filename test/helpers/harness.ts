@@ -14,6 +14,10 @@ export const testEnv = (o: { orgFile?: string | undefined; sandbox?: boolean | u
   SANDBOX: o.sandbox,
   DATABASE_URL: undefined,
   ORG_FILE: o.orgFile,
+  // A request answers 503 after its deadline (2.5 s by default): on a loaded test machine that
+  // would be the machine's speed showing, so tests wait as long as the test itself may run.
+  REQUEST_DEADLINE_MS: 60_000,
+  HEALTHZ_DEADLINE_MS: 60_000,
 });
 
 export interface SandboxMessage {

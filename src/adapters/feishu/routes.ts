@@ -6,6 +6,7 @@ import type { Dispatcher } from '../../bot/dispatcher.js';
 import type { FeishuConfig } from '../../env.js';
 import type { Logger } from '../../log.js';
 import type { Metrics } from '../../metrics.js';
+import { DEFAULT_REQUEST_DEADLINE_MS, type Outcome, withinDeadline } from '../deadline.js';
 import { cardEventSchema, flatten, messageEventSchema, toCardAction, toInboundMessage } from './parse.js';
 import { renderCard } from './render.js';
 import { openFeishuRequest } from './verify.js';
@@ -21,6 +22,8 @@ export interface FeishuDeps {
   now: () => Date;
   /** The bot's open_id once known. */
   botOpenId: () => string | null;
+  /** A request not done within this (ms) is answered 503; Feishu sends it again. */
+  deadlineMs?: number;
 }
 
 /**
@@ -72,13 +75,33 @@ export function feishuRoutes(deps: FeishuDeps): Hono {
     return opened;
   };
 
+  // Feishu waits 3 s, then sends the request again: an answer we cannot give in time (the
+  // database is away) is a 503 within that window, and Feishu's retry decides. An event stored
+  // after its 503 is harmless: the retry carries the same event_id and is refused as a copy.
+  const deadline = <T>(c: Context, what: string, work: () => Promise<T>): Promise<Outcome<T>> =>
+    withinDeadline(deps.deadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS, work, (late) =>
+      deps.log.warn(`feishu ${what} finished after its request was answered 503`, {
+        path: c.req.path,
+        ok: late.ok,
+        ...(late.ok ? {} : { err: late.error }),
+      }),
+    );
+  const unavailable = (c: Context, what: string, outcome: Outcome<unknown>) => {
+    deps.log.error(`feishu ${what} not accepted, answered 503`, {
+      reason: outcome.ok ? 'ok' : outcome.reason,
+      ...(!outcome.ok && outcome.reason === 'error' ? { err: outcome.error } : {}),
+    });
+    return c.json({ error: 'service unavailable, retry later' }, 503);
+  };
+
   app.post('/events', async (c) => {
     const acked = deps.metrics.ackTimer('feishu');
     const opened = await open(c);
     if (!opened.ok) return c.json({ error: opened.reason }, opened.status);
     if (opened.challenge !== undefined) return c.json({ challenge: opened.challenge });
     const { type, data } = flatten(opened.body);
-    await acceptFeishuEvent(deps, type, data);
+    const accepted = await deadline(c, 'event', () => acceptFeishuEvent(deps, type, data));
+    if (!accepted.ok) return unavailable(c, 'event', accepted);
     acked();
     return c.json({});
   });
@@ -90,9 +113,11 @@ export function feishuRoutes(deps: FeishuDeps): Hono {
     if (opened.challenge !== undefined) return c.json({ challenge: opened.challenge });
     const { type, data } = flatten(opened.body);
     if (type !== 'card.action.trigger') return c.json({});
-    const answer = await handleFeishuCard(deps, data);
+    // A click handled after its 503 is not done twice: the retry has the same event_id.
+    const answer = await deadline(c, 'card action', () => handleFeishuCard(deps, data));
+    if (!answer.ok) return unavailable(c, 'card action', answer);
     acked();
-    return c.json(answer);
+    return c.json(answer.value);
   });
 
   return app;

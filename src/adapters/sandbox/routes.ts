@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import type { Db } from '../../../db/client.js';
 import { acceptEvent } from '../../../db/repos/inbox-repo.js';
@@ -18,6 +18,7 @@ import { cleanStrings, cleanText } from '../../core/clean-text.js';
 import type { CardSpec } from '../../core/message.js';
 import type { Logger } from '../../log.js';
 import type { Metrics } from '../../metrics.js';
+import { DEFAULT_REQUEST_DEADLINE_MS, DeadlinePassed, type Outcome, withinDeadline } from '../deadline.js';
 import { sandboxAssets, sandboxPage } from './assets.js';
 import { mentionsIn, sandboxChats } from './directory.js';
 import { SANDBOX_BOT_NAME } from './sender.js';
@@ -48,6 +49,8 @@ export interface SandboxDeps {
   log: Logger;
   metrics: Metrics;
   now: () => Date;
+  /** A post not done within this (ms) is answered 503 and leaves nothing behind. */
+  deadlineMs?: number;
 }
 
 /**
@@ -57,6 +60,17 @@ export interface SandboxDeps {
 export function sandboxRoutes(deps: SandboxDeps): Hono {
   const app = new Hono();
   const { db } = deps;
+  const deadline = <T>(work: (signal: AbortSignal) => Promise<T>): Promise<Outcome<T>> =>
+    withinDeadline(deps.deadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS, work, (late) => {
+      if (!late.ok && !(late.error instanceof DeadlinePassed))
+        deps.log.warn('sandbox post failed after its 503', { err: late.error });
+    });
+  const unavailable = (c: Context, outcome: Outcome<unknown>) => {
+    deps.log.error('sandbox post answered 503', {
+      ...(!outcome.ok && outcome.reason === 'error' ? { err: outcome.error } : { reason: 'deadline' }),
+    });
+    return c.json({ error: '数据库暂时不可用，请稍后重试。' }, 503);
+  };
 
   app.get('/', (c) => c.html(sandboxPage));
 
@@ -88,10 +102,21 @@ export function sandboxRoutes(deps: SandboxDeps): Hono {
     // Cleaned before anything is stored: what is kept and shown is what the bot reads.
     const text = cleanText(body.data.text);
     if (text.trim() === '') return c.json({ error: '消息为空：只含控制字符或不可见字符。' }, 400);
+    const outcome = await deadline((signal) => acceptMessage(personId, chatId, text, signal));
+    if (!outcome.ok) return unavailable(c, outcome);
+    const answer = outcome.value;
+    if ('error' in answer) return c.json(answer, 400);
+    deps.metrics.eventReceived('sandbox');
+    acked();
+    deps.onAccepted();
+    return c.json(answer);
+  });
+
+  /** Validates and stores a user's message with its event; an error when it cannot be posted. */
+  const acceptMessage = async (personId: string, chatId: string, text: string, signal: AbortSignal) => {
     const person = await sandboxPerson(db, personId, { activeOnly: true });
-    if (!person) return c.json({ error: `组织目录中没有人员 ${personId}。` }, 400);
-    if (!(await sandboxChats(db)).some((x) => x.id === chatId))
-      return c.json({ error: `没有群聊 ${chatId}。` }, 400);
+    if (!person) return { error: `组织目录中没有人员 ${personId}。` };
+    if (!(await sandboxChats(db)).some((x) => x.id === chatId)) return { error: `没有群聊 ${chatId}。` };
 
     const now = deps.now();
     const mentions = await mentionsIn(db, text);
@@ -122,23 +147,31 @@ export function sandboxRoutes(deps: SandboxDeps): Hono {
         sentAt: now,
       };
       await acceptEvent(tx, { platform: 'sandbox', eventId: event.eventId, payload: event }, now);
+      // Answered 503 already: the user will send it again, so this copy must not appear.
+      if (signal.aborted) throw new DeadlinePassed();
       return message;
     });
-    deps.metrics.eventReceived('sandbox');
-    acked();
-    deps.onAccepted();
-    return c.json({ ok: true, id: String(row.id) });
-  });
+    return { ok: true as const, id: String(row.id) };
+  };
 
   app.post('/api/actions', async (c) => {
     const acked = deps.metrics.ackTimer('sandbox');
     const body = postAction.safeParse(cleanStrings(await c.req.json().catch(() => null)));
     if (!body.success)
       return c.json({ error: '请求格式错误：需要 personId、整数 messageId 和 value。' }, 400);
-    const message = await getSandboxMessage(db, body.data.messageId);
+    const outcome = await deadline(() => runAction(body.data));
+    if (!outcome.ok) return unavailable(c, outcome);
+    if ('error' in outcome.value) return c.json(outcome.value, 400);
+    acked();
+    return c.json(outcome.value);
+  });
+
+  /** Runs a click on a card control; an error when the control is not on the card. */
+  const runAction = async (action: z.infer<typeof postAction>) => {
+    const message = await getSandboxMessage(db, action.messageId);
     // Like a real platform, only a button that is on the card can be clicked.
-    if (!message || !hasControl(message, body.data)) return c.json({ error: '卡片上没有这个按钮。' }, 400);
-    const person = await sandboxPerson(db, body.data.personId, { activeOnly: false });
+    if (!message || !hasControl(message, action)) return { error: '卡片上没有这个按钮。' };
+    const person = await sandboxPerson(db, action.personId, { activeOnly: false });
     deps.metrics.eventReceived('sandbox');
     const result = await deps.dispatcher.dispatch({
       kind: 'card_action',
@@ -146,15 +179,14 @@ export function sandboxRoutes(deps: SandboxDeps): Hono {
       eventId: `act-${randomUUID()}`,
       chatId: message.chatId,
       messageId: String(message.id),
-      operator: { id: body.data.personId, ...(person ? { name: person.name } : {}) },
-      value: body.data.value,
-      ...(body.data.option !== undefined ? { option: body.data.option } : {}),
-      ...(body.data.form ? { form: body.data.form } : {}),
+      operator: { id: action.personId, ...(person ? { name: person.name } : {}) },
+      value: action.value,
+      ...(action.option !== undefined ? { option: action.option } : {}),
+      ...(action.form ? { form: action.form } : {}),
     });
     const toast = 'response' in result ? result.response.toast : undefined;
-    acked();
-    return c.json({ toast: toast ?? { type: 'info', content: '已处理' } });
-  });
+    return { toast: toast ?? { type: 'info', content: '已处理' } };
+  };
 
   return app;
 }
