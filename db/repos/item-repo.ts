@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, ne, or, sql } from 'drizzle-orm';
+import { and, desc, eq, exists, inArray, ne, or, sql } from 'drizzle-orm';
 import { shanghaiDayKey } from '../../src/core/time.js';
 import type { Db } from '../client.js';
 import { itemCounters, itemEvents, items, itemUnits, memberships, people } from '../schema.js';
@@ -12,9 +12,9 @@ export type ItemPatch = Partial<typeof items.$inferInsert>;
 /**
  * Allocates the next `YQYYYYMMDD-NNN` for the Shanghai day of `now`. The upsert takes a row
  * lock that is held until the caller's transaction ends, so concurrent reports queue here
- * and never share a number.
+ * and never share a number; it costs the same whatever the number of items.
  */
-export async function nextItemNumber(tx: Db, now: Date): Promise<string> {
+async function nextItemNumber(tx: Db, now: Date): Promise<string> {
   const day = shanghaiDayKey(now);
   const [row] = await tx
     .insert(itemCounters)
@@ -25,12 +25,22 @@ export async function nextItemNumber(tx: Db, now: Date): Promise<string> {
   return `YQ${day}-${String(row.last).padStart(3, '0')}`;
 }
 
+/**
+ * Records a new item with its number (from the day's counter, in the caller's transaction) and
+ * the units it involves. Every item is numbered here, so the counters add up to the items ever
+ * recorded: itemCountsByState relies on it.
+ */
 export async function insertItem(
   tx: Db,
-  item: NewItem & { number: string },
+  item: NewItem,
   unitRoles: { unitId: string; role: string }[],
+  now: Date,
 ): Promise<ItemRow> {
-  const [row] = await tx.insert(items).values(item).returning();
+  const number = await nextItemNumber(tx, now);
+  const [row] = await tx
+    .insert(items)
+    .values({ ...item, number })
+    .returning();
   if (!row) throw new Error('item insert returned nothing');
   if (unitRoles.length > 0)
     await tx.insert(itemUnits).values(unitRoles.map((u) => ({ itemId: row.id, ...u })));
@@ -87,6 +97,21 @@ export async function itemUnitRoles(db: Db, itemId: number) {
     .where(eq(itemUnits.itemId, itemId));
 }
 
+/** The unit roles of several items in one query, by item id (an item with none is absent). */
+export async function unitRolesOfItems(
+  db: Db,
+  itemIds: number[],
+): Promise<Map<number, { unitId: string; role: string }[]>> {
+  const byItem = new Map<number, { unitId: string; role: string }[]>();
+  if (itemIds.length === 0) return byItem;
+  const rows = await db
+    .select({ itemId: itemUnits.itemId, unitId: itemUnits.unitId, role: itemUnits.role })
+    .from(itemUnits)
+    .where(inArray(itemUnits.itemId, itemIds));
+  for (const { itemId, ...role } of rows) byItem.set(itemId, [...(byItem.get(itemId) ?? []), role]);
+  return byItem;
+}
+
 /**
  * 转办's unit roles: `toUnitId` becomes responsible (whatever part it had), and `fromUnitId` goes
  * from responsible to 抄送 so it stays informed; a part it had other than responsible it keeps.
@@ -119,33 +144,54 @@ export interface ListFilter {
   unitIds?: string[];
   /** Items this person reported. */
   reporterPersonId?: string;
-  includeClosed: boolean;
   limit: number;
 }
 
-export async function listItems(db: Db, f: ListFilter): Promise<ItemRow[]> {
-  const conds = [];
-  if (!f.includeClosed) conds.push(ne(items.state, 'closed'));
+/**
+ * The newest open items (not 已办结) matching the filter. It walks the partial index of open
+ * items by report time (items_open_reported) newest first and stops at `limit`, testing each
+ * item's units through item_units' primary key: the cost follows the open items, never the
+ * closed ones that pile up over the years.
+ */
+export async function listOpenItems(db: Db, f: ListFilter): Promise<ItemRow[]> {
   const who = [];
   if (f.unitIds && f.unitIds.length > 0) {
     const involved = db
-      .select({ id: itemUnits.itemId })
+      .select({ one: sql`1` })
       .from(itemUnits)
-      .where(and(inArray(itemUnits.unitId, f.unitIds), ne(itemUnits.role, 'cc')));
-    who.push(inArray(items.id, involved));
+      .where(
+        and(eq(itemUnits.itemId, items.id), inArray(itemUnits.unitId, f.unitIds), ne(itemUnits.role, 'cc')),
+      );
+    who.push(exists(involved));
   }
   if (f.reporterPersonId) who.push(eq(items.reporterPersonId, f.reporterPersonId));
-  if (who.length > 0) conds.push(or(...who));
   return db
     .select()
     .from(items)
-    .where(and(...conds))
+    .where(and(ne(items.state, 'closed'), or(...who)))
     .orderBy(desc(items.reportedAt), desc(items.id))
     .limit(f.limit);
 }
 
-export async function countByState(db: Db): Promise<{ state: string; n: number }[]> {
-  return db.select({ state: items.state, n: sql<number>`count(*)::int` }).from(items).groupBy(items.state);
+/**
+ * Items by state, without counting every item: the open states are counted through the partial
+ * index of open items, and 已办结 is every item ever numbered (the day counters, one row a day)
+ * less the open ones. Exact because insertItem numbers every item in its own transaction and
+ * items are never deleted, and read in one statement, so one snapshot.
+ */
+export async function itemCountsByState(db: Db): Promise<{ state: string; n: number }[]> {
+  const open = sql`(select count(*) from ${items} where ${items.state} <> 'closed')`;
+  const numbered = sql`(select coalesce(sum(${itemCounters.last}), 0) from ${itemCounters})`;
+  return db
+    .select({ state: items.state, n: sql<number>`count(*)::int` })
+    .from(items)
+    .where(ne(items.state, 'closed'))
+    .groupBy(items.state)
+    .unionAll(
+      db
+        .select({ state: sql<string>`'closed'`, n: sql<number>`(${numbered} - ${open})::int` })
+        .from(sql`(values (1)) as one`),
+    );
 }
 
 /** The person who claimed the item, from whichever unit they are in; null when unclaimed. */
