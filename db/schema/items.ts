@@ -53,9 +53,9 @@ export const items = pgTable(
   (t) => [
     index('items_state').on(t.state),
     index('items_owner').on(t.ownerUnitId),
-    // /列表 walks the open items newest first and stops at its limit; /metrics counts them.
-    // Partial: closed items, nearly all of them after a few years, are not in it.
-    index('items_open_reported').on(t.reportedAt.desc(), t.id.desc()).where(sql`state <> 'closed'`),
+    // /列表 walks the open items newest first (a backward scan) and stops at its limit; /metrics
+    // counts them. Partial: closed items, nearly all of them after a few years, are not in it.
+    index('items_open_reported').on(t.reportedAt, t.id).where(sql`state <> 'closed'`),
   ],
 );
 

@@ -1,0 +1,1 @@
+CREATE INDEX "items_open_reported" ON "items" USING btree ("reported_at","id") WHERE state <> 'closed';
