@@ -1,4 +1,4 @@
-import { and, desc, eq, exists, inArray, ne, or, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, ne, or, sql } from 'drizzle-orm';
 import { shanghaiDayKey } from '../../src/core/time.js';
 import type { Db } from '../client.js';
 import { itemCounters, itemEvents, items, itemUnits, memberships, people } from '../schema.js';
@@ -148,21 +148,23 @@ export interface ListFilter {
 }
 
 /**
- * The newest open items (not 已办结) matching the filter. It walks the partial index of open
- * items by report time (items_open_reported) newest first and stops at `limit`, testing each
- * item's units through item_units' primary key: the cost follows the open items, never the
- * closed ones that pile up over the years.
+ * The newest open items (not 已办结) matching the filter, as a query (await it for the rows). It
+ * walks the partial index of open items by report time (items_open_reported) newest first and
+ * stops at `limit`; an item's units are read per item through item_units' primary key (an array
+ * subquery, which the planner cannot turn into a join over every item a unit ever had). The
+ * cost follows the open items, never the closed ones that pile up over the years.
  */
-export async function listOpenItems(db: Db, f: ListFilter): Promise<ItemRow[]> {
+export function listOpenItems(db: Db, f: ListFilter) {
   const who = [];
   if (f.unitIds && f.unitIds.length > 0) {
-    const involved = db
-      .select({ one: sql`1` })
-      .from(itemUnits)
-      .where(
-        and(eq(itemUnits.itemId, items.id), inArray(itemUnits.unitId, f.unitIds), ne(itemUnits.role, 'cc')),
-      );
-    who.push(exists(involved));
+    const parts = sql`array(select ${itemUnits.unitId} from ${itemUnits}
+      where ${itemUnits.itemId} = ${items.id} and ${itemUnits.role} <> 'cc')`;
+    who.push(
+      sql`${parts} && ${sql`array[${sql.join(
+        f.unitIds.map((id) => sql`${id}`),
+        sql`, `,
+      )}]::text[]`}`,
+    );
   }
   if (f.reporterPersonId) who.push(eq(items.reporterPersonId, f.reporterPersonId));
   return db
@@ -174,23 +176,36 @@ export async function listOpenItems(db: Db, f: ListFilter): Promise<ItemRow[]> {
 }
 
 /**
- * Items by state, without counting every item: the open states are counted through the partial
+ * Items by state, without counting every item: the open states are counted from the partial
  * index of open items, and 已办结 is every item ever numbered (the day counters, one row a day)
  * less the open ones. Exact because insertItem numbers every item in its own transaction and
- * items are never deleted, and read in one statement, so one snapshot.
+ * items are never deleted; one statement, so one snapshot.
  */
 export async function itemCountsByState(db: Db): Promise<{ state: string; n: number }[]> {
-  const open = sql`(select count(*) from ${items} where ${items.state} <> 'closed')`;
-  const numbered = sql`(select coalesce(sum(${itemCounters.last}), 0) from ${itemCounters})`;
+  const rows = await itemCountsQuery(db);
+  const open = rows.filter((r) => r.state !== null);
+  const numbered = rows.find((r) => r.state === null)?.n ?? 0;
+  const openTotal = open.reduce((sum, r) => sum + r.n, 0);
+  return [
+    ...open.map((r) => ({ state: r.state as string, n: r.n })),
+    { state: 'closed', n: numbered - openTotal },
+  ];
+}
+
+/** The statement behind itemCountsByState: open items by state, and (state null) the numbered total. */
+export function itemCountsQuery(db: Db) {
   return db
-    .select({ state: items.state, n: sql<number>`count(*)::int` })
+    .select({ state: sql<string | null>`${items.state}`, n: sql<number>`count(*)::int` })
     .from(items)
     .where(ne(items.state, 'closed'))
     .groupBy(items.state)
     .unionAll(
       db
-        .select({ state: sql<string>`'closed'`, n: sql<number>`(${numbered} - ${open})::int` })
-        .from(sql`(values (1)) as one`),
+        .select({
+          state: sql<string | null>`null`,
+          n: sql<number>`coalesce(sum(${itemCounters.last}), 0)::int`,
+        })
+        .from(itemCounters),
     );
 }
 

@@ -1,1 +1,0 @@
-CREATE INDEX "items_open_reported" ON "items" USING btree ("reported_at","id") WHERE state <> 'closed';
