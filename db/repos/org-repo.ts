@@ -202,9 +202,8 @@ export async function eventSender(
         from ${people} p where ${userColumn} = ${platformUserId} and p.active)`,
     })
     .from(sql`(values (1)) as one`);
-  // postgres.js and PGlite both hand json over parsed; a driver that did not would give a string.
-  const actor = typeof row?.actor === 'string' ? (JSON.parse(row.actor) as Actor) : (row?.actor ?? null);
-  return { actor, chatUnitId: row?.chatUnitId ?? null };
+  // postgres.js and PGlite both hand json over parsed.
+  return { actor: row?.actor ?? null, chatUnitId: row?.chatUnitId ?? null };
 }
 
 /** Binds a group chat to a unit (/绑定); a chat belongs to one unit at a time. */
