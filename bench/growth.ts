@@ -2,9 +2,12 @@
  * npm run bench:growth — /查询, /列表 全部, /列表 本单位 and /上报 handled through the dispatcher
  * (one transaction per event, as the inbox runner runs them) with 1,000 and with 1,000,000 items
  * on real Postgres, p50 / p99 and the ratio of the two; the items gauge of /metrics too. The
- * open items are the same few hundred in both runs: what grows is what years of work leave
- * behind, closed items with their units, audit events, clocks and timers.
- * HUIYIN_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres) must allow CREATE DATABASE.
+ * open items are the same few hundred in both databases: what grows is what years of work leave
+ * behind, closed items with their units, audit events, clocks and timers. The two databases are
+ * measured turn about, event by event, so a busy machine slows both alike.
+ * HUIYIN_BENCH_PG_URL (or BENCH_PG_URL, HUIYIN_TEST_PG_URL; default postgres://postgres@127.0.0.1:5432/postgres)
+ * must allow CREATE DATABASE. Knobs: BENCH_ITEMS (1000000), BENCH_OPEN (500), BENCH_RUNS (200),
+ * BENCH_EXPLAIN=1 prints the plans of the list and gauge queries at the large size.
  */
 import { sql } from 'drizzle-orm';
 import { registerFlows } from '../bot-flows/index.js';
@@ -102,30 +105,38 @@ const message = (chatId: string, sender: string, text: string): InboundMessage =
   };
 };
 
-/** Latency of `RUNS` events made by `make`, after a short warm-up, each dispatched alone. */
-async function time(dispatcher: Dispatcher, make: (i: number) => InboundMessage): Promise<Figures> {
-  for (let i = 0; i < 20; i++) await dispatcher.dispatch(make(i));
-  const ms: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const event = make(i);
-    const t0 = performance.now();
-    const result = await dispatcher.dispatch(event);
-    ms.push(performance.now() - t0);
-    if (result.status !== 'handled')
-      throw new Error(`${event.kind === 'message' ? event.text : ''}: ${result.status}`);
-  }
-  return percentiles(ms);
+interface Side {
+  db: Db;
+  dispatcher: Dispatcher;
+  items: number;
 }
 
-async function timeQuery(fn: () => Promise<unknown>): Promise<Figures> {
-  for (let i = 0; i < 20; i++) await fn();
-  const ms: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t0 = performance.now();
-    await fn();
-    ms.push(performance.now() - t0);
+/** Latency of `RUNS` events on each side, dispatched alone and turn about, after a short warm-up. */
+async function time(sides: Side[], make: (side: Side, i: number) => InboundMessage): Promise<Figures[]> {
+  const ms = sides.map(() => [] as number[]);
+  for (let i = -20; i < RUNS; i++) {
+    for (const [n, side] of sides.entries()) {
+      const event = make(side, i);
+      const t0 = performance.now();
+      const result = await side.dispatcher.dispatch(event);
+      if (i >= 0) ms[n]?.push(performance.now() - t0);
+      if (result.status !== 'handled')
+        throw new Error(`${event.kind === 'message' ? event.text : ''}: ${result.status}`);
+    }
   }
-  return percentiles(ms);
+  return ms.map(percentiles);
+}
+
+async function timeQuery(sides: Side[], fn: (side: Side) => Promise<unknown>): Promise<Figures[]> {
+  const ms = sides.map(() => [] as number[]);
+  for (let i = -20; i < RUNS; i++) {
+    for (const [n, side] of sides.entries()) {
+      const t0 = performance.now();
+      await fn(side);
+      if (i >= 0) ms[n]?.push(performance.now() - t0);
+    }
+  }
+  return ms.map(percentiles);
 }
 
 const numberOf = (g: number) => {
@@ -134,18 +145,38 @@ const numberOf = (g: number) => {
   return `YQ${ymd}-${String(((g - 1) % 999) + 1).padStart(3, '0')}`;
 };
 
-async function measure(db: Db, dispatcher: Dispatcher, items: number) {
+async function measure(sides: Side[]) {
   return {
-    query: await time(dispatcher, () =>
-      message('sb-lobby', 'cac-ofc-1', `/查询 ${numberOf(1 + Math.floor(Math.random() * items))}`),
+    query: await time(sides, (side) =>
+      message('sb-lobby', 'cac-ofc-1', `/查询 ${numberOf(1 + Math.floor(Math.random() * side.items))}`),
     ),
-    listAll: await time(dispatcher, () => message('sb-lobby', 'cac-ofc-1', '/列表 全部')),
-    listUnit: await time(dispatcher, () => message('sb-jyt', 'jyt-spk', '/列表 本单位')),
-    report: await time(dispatcher, (i) =>
+    listAll: await time(sides, () => message('sb-lobby', 'cac-ofc-1', '/列表 全部')),
+    listUnit: await time(sides, () => message('sb-jyt', 'jyt-spk', '/列表 本单位')),
+    report: await time(sides, (_side, i) =>
       message('sb-lobby', 'cac-ofc-1', `/上报 “压测上报${events}-${i}” 类别:教育 来源:微博`),
     ),
-    gauge: await timeQuery(() => itemCountsByState(db)),
+    gauge: await timeQuery(sides, (side) => itemCountsByState(side.db)),
   };
+}
+
+/** A scratch database with the demo org and `items` seeded items, and a dispatcher on it. */
+async function side(items: number): Promise<Side & { close(): Promise<void>; seconds: number }> {
+  const database = await scratchDatabase(ADMIN_URL, { prefix: 'huiyin_bench', maxConnections: 4 });
+  const { db } = database;
+  await importOrg(db, readOrgFile(DEMO_ORG_FILE), new Date());
+  const org = await loadOrg(db);
+  const dispatcher = registerFlows(
+    new Dispatcher({
+      db,
+      pack: policyPack(DEFAULT_POLICY_PACK),
+      org: async () => org,
+      clock: systemClock,
+      log: createLogger('error'),
+    }),
+  );
+  const t0 = performance.now();
+  await seed(db, 1, items);
+  return { db, dispatcher, items, seconds: (performance.now() - t0) / 1000, close: () => database.close() };
 }
 
 async function explain(db: Db, label: string, query: { getSQL(): ReturnType<typeof sql> }) {
@@ -163,62 +194,51 @@ const padWide = (text: string, width: number) =>
   text +
   ' '.repeat(Math.max(0, width - [...text].reduce((w, ch) => w + (ch.charCodeAt(0) > 0x2e80 ? 2 : 1), 0)));
 
-const ADMIN_URL = process.env.HUIYIN_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const ADMIN_URL =
+  process.env.HUIYIN_BENCH_PG_URL ??
+  process.env.BENCH_PG_URL ??
+  process.env.HUIYIN_TEST_PG_URL ??
+  'postgres://postgres@127.0.0.1:5432/postgres';
 
 async function main() {
-  const database = await scratchDatabase(ADMIN_URL, { prefix: 'huiyin_bench', maxConnections: 4 });
+  const small = await side(SMALL);
+  const large = await side(LARGE).catch(async (err) => {
+    await small.close();
+    throw err;
+  });
   try {
-    const { db } = database;
-    await importOrg(db, readOrgFile(DEMO_ORG_FILE), new Date());
-    const org = await loadOrg(db);
-    const dispatcher = registerFlows(
-      new Dispatcher({
-        db,
-        pack: policyPack(DEFAULT_POLICY_PACK),
-        org: async () => org,
-        clock: systemClock,
-        log: createLogger('error'),
-      }),
-    );
-
-    await seed(db, 1, SMALL);
-    const small = await measure(db, dispatcher, SMALL);
-    const t0 = performance.now();
-    await seed(db, SMALL + 1, LARGE);
-    const seeded = (performance.now() - t0) / 1000;
-    const large = await measure(db, dispatcher, LARGE);
-
+    const figures = await measure([small, large]);
     const k = (n: number) => (n >= 1_000_000 ? `${n / 1_000_000}M` : `${n / 1_000}k`);
     process.stdout.write(
-      `Growth: ${OPEN} open items among ${k(SMALL)} and among ${k(LARGE)} items on Postgres (${LARGE.toLocaleString()} seeded in ${seeded.toFixed(0)} s), ${RUNS} runs each through the dispatcher\n`,
+      `Growth: ${OPEN} open items among ${k(SMALL)} and among ${k(LARGE)} items on Postgres (${LARGE.toLocaleString()} seeded in ${large.seconds.toFixed(0)} s), ${RUNS} runs each through the dispatcher, the two databases turn about\n`,
     );
     process.stdout.write(
       `${''.padEnd(16)}${`${k(SMALL)} p50`.padStart(10)}${`${k(SMALL)} p99`.padStart(10)}${`${k(LARGE)} p50`.padStart(10)}${`${k(LARGE)} p99`.padStart(10)}   ratio p50 / p99 (target ≤ 2x)\n`,
     );
-    const rows: [string, keyof typeof small][] = [
+    const rows: [string, keyof typeof figures][] = [
       ['/查询 <编号>', 'query'],
       ['/列表 全部', 'listAll'],
       ['/列表 本单位', 'listUnit'],
       ['/上报', 'report'],
       ['items gauge', 'gauge'],
     ];
+    const ms = (x: number) => `${x.toFixed(2)} ms`.padStart(10);
     for (const [label, key] of rows) {
-      const a = small[key];
-      const b = large[key];
-      const ms = (x: number) => `${x.toFixed(2)} ms`.padStart(10);
+      const [a, b] = figures[key] as [Figures, Figures];
       process.stdout.write(
         `${padWide(label, 16)}${ms(a.p50)}${ms(a.p99)}${ms(b.p50)}${ms(b.p99)}   ${(b.p50 / a.p50).toFixed(2)}x / ${(b.p99 / a.p99).toFixed(2)}x\n`,
       );
     }
-
     if (EXPLAIN) {
+      const { db } = large;
       await explain(db, '/列表 全部', listOpenItems(db, { limit: 20 }));
       await explain(db, '/列表 本单位 (省教育厅)', listOpenItems(db, { unitIds: ['jyt'], limit: 20 }));
       await explain(db, '/列表 我的', listOpenItems(db, { reporterPersonId: 'cac-ofc-1', limit: 20 }));
       await explain(db, 'items gauge', itemCountsQuery(db));
     }
   } finally {
-    await database.close();
+    await small.close();
+    await large.close();
   }
 }
 
