@@ -1,4 +1,4 @@
-import { itemUnitRoles, listItems } from '../../db/repos/item-repo.js';
+import { listOpenItems, unitRolesOfItems } from '../../db/repos/item-repo.js';
 import type { CommandSpec } from '../../src/bot/dispatcher.js';
 import { HuiyinError } from '../../src/core/errors.js';
 import { textMessage } from '../../src/core/message.js';
@@ -26,18 +26,14 @@ export const listCommand: CommandSpec = {
         `无法识别的范围「${arg}」。可用范围：本单位、我的、全部。`,
       );
     let title: string;
-    let rows: Awaited<ReturnType<typeof listItems>>;
+    let rows: Awaited<ReturnType<typeof listOpenItems>>;
     if (scope === '我的') {
       if (!ctx.actor)
         throw new HuiyinError('huiyin_unknown_person', '你不在组织目录中，无法查看“我的”舆情。');
-      rows = await listItems(ctx.tx, {
-        reporterPersonId: ctx.actor.person.id,
-        includeClosed: false,
-        limit: LIMIT,
-      });
+      rows = await listOpenItems(ctx.tx, { reporterPersonId: ctx.actor.person.id, limit: LIMIT });
       title = '我上报的未办结舆情';
     } else if (scope === '全部') {
-      rows = await listItems(ctx.tx, { includeClosed: false, limit: LIMIT });
+      rows = await listOpenItems(ctx.tx, { limit: LIMIT });
       title = '全部未办结舆情';
     } else {
       const unitIds = ctx.chatUnitId ? [ctx.chatUnitId] : (ctx.actor?.memberships.map((m) => m.unitId) ?? []);
@@ -46,7 +42,7 @@ export const listCommand: CommandSpec = {
           'huiyin_missing_unit',
           '本群未绑定单位，你也不属于任何单位。请使用「/列表 我的」或「/列表 全部」。',
         );
-      rows = await listItems(ctx.tx, { unitIds, includeClosed: false, limit: LIMIT });
+      rows = await listOpenItems(ctx.tx, { unitIds, limit: LIMIT });
       title = `${unitIds.map((id) => ctx.org.units.get(id)?.name ?? id).join('、')}的未办结舆情`;
     }
     if (rows.length === 0) {
@@ -54,10 +50,13 @@ export const listCommand: CommandSpec = {
       return;
     }
     const lines = [`${title}（最近 ${rows.length} 条）：`];
+    const roles = await unitRolesOfItems(
+      ctx.tx,
+      rows.map((item) => item.id),
+    );
     for (const item of rows) {
-      const roles = await itemUnitRoles(ctx.tx, item.id);
       lines.push(
-        `· ${item.number}《${item.title}》${stateLabel(item.state)}｜${levelLabel(item)}｜${namesWithRole(ctx.org, roles, 'responsible')}`,
+        `· ${item.number}《${item.title}》${stateLabel(item.state)}｜${levelLabel(item)}｜${namesWithRole(ctx.org, roles.get(item.id) ?? [], 'responsible')}`,
       );
     }
     lines.push('发送 /查询 <编号> 查看详情。');

@@ -1,4 +1,4 @@
-import { insertItem, insertItemEvent, nextItemNumber } from '../../db/repos/item-repo.js';
+import { insertItem, insertItemEvent } from '../../db/repos/item-repo.js';
 import type { CommandSpec } from '../../src/bot/dispatcher.js';
 import { NETIZEN_MESSAGE_TYPES, type NetizenMessageType, timeLeft } from '../../src/core/clocks.js';
 import { optionValue } from '../../src/core/command-parser.js';
@@ -85,11 +85,9 @@ export const netizenMessageCommand: CommandSpec = {
     const acceptedText = cmd ? optionValue(cmd, '受理') : undefined;
     const acceptedAt = acceptedText ? acceptedDay(acceptedText, ctx.now) : ctx.now;
 
-    const number = await nextItemNumber(ctx.tx, ctx.now);
     const item = await insertItem(
       ctx.tx,
       {
-        number,
         title,
         category: '网民留言',
         kind: 'netizen_message',
@@ -110,7 +108,9 @@ export const netizenMessageCommand: CommandSpec = {
         updatedAt: ctx.now,
       },
       [{ unitId: unit.id, role: 'responsible' }],
+      ctx.now,
     );
+    const { number } = item;
     ctx.about(item);
     await insertItemEvent(ctx.tx, {
       itemId: item.id,

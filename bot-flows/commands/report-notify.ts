@@ -1,5 +1,4 @@
 import type { ItemRow } from '../../db/repos/item-repo.js';
-import { unitPeople } from '../../db/repos/org-repo.js';
 import type { BotContext } from '../../src/bot/context.js';
 import { type OutMessage, textMessage } from '../../src/core/message.js';
 import type { OrgUnit } from '../../src/core/org.js';
@@ -7,7 +6,7 @@ import { cite } from '../../src/core/policy-pack.js';
 import type { RoutingDecision } from '../../src/core/routing.js';
 import { formatShanghai } from '../../src/core/time.js';
 import { itemCard } from '../cards/item-card/builder.js';
-import { cardMentions } from '../cards/item-card/mentions.js';
+import { type MentionCandidate, mentionCandidates, pickMentions } from '../cards/item-card/mentions.js';
 
 export interface Delivery {
   /** Units with no group on this platform: nothing reached them. */
@@ -20,23 +19,30 @@ const names = (units: OrgUnit[]) => units.map((u) => u.name).join('、');
 const withRole = (d: RoutingDecision, role: string) =>
   d.units.filter((u) => u.role === role).map((u) => u.unit);
 
+/** Every unit a report's messages go to: the owner and each unit with a part in the item. */
+export const notifiedUnitIds = (d: RoutingDecision): string[] => [
+  ...new Set([d.owner.id, ...d.units.map((u) => u.unit.id)]),
+];
+
 /**
  * Sends the item card to every unit that must act (each @-mentions its own spokesperson), a
- * notice to coordinating and notified units, and a short copy to each 抄送 unit.
+ * notice to coordinating and notified units, and a short copy to each 抄送 unit. The people to
+ * @-mention are read in one query; the flow preloads the units' groups (ctx.preloadUnitChats).
  */
 export async function notifyUnits(ctx: BotContext, item: ItemRow, d: RoutingDecision): Promise<Delivery> {
   const roles = d.units.map((u) => ({ unitId: u.unit.id, role: u.role }));
   const delivery: Delivery = { undelivered: [], noSpokesperson: [] };
+  const candidates = await mentionCandidates(ctx, item, notifiedUnitIds(d));
   const cardUnits = [d.owner, ...withRole(d, 'responsible')];
   const seen = new Set<string>();
   for (const unit of cardUnits) {
     if (seen.has(unit.id)) continue;
     seen.add(unit.id);
-    const mentions = await cardMentions(ctx, item, unit.id);
+    const mentions = pickMentions(ctx, item, unit.id, candidates);
     const card = itemCard(ctx.pack, ctx.org, item, roles, mentions, unit.id);
     if (!(await ctx.sendToUnit(unit.id, { kind: 'card', card }, { anchorItemId: item.id }))) {
       delivery.undelivered.push(unit.name);
-    } else if ((await unitPeople(ctx.tx, [unit.id], ['spokesperson'])).length === 0) {
+    } else if (!candidates.some((p) => p.unitId === unit.id && p.roles.includes('spokesperson'))) {
       delivery.noSpokesperson.push(unit.name);
     }
   }
@@ -44,23 +50,24 @@ export async function notifyUnits(ctx: BotContext, item: ItemRow, d: RoutingDeci
     if (seen.has(unit.id)) continue;
     seen.add(unit.id);
     const copy = role === 'cc';
-    if (!(await ctx.sendToUnit(unit.id, await notice(ctx, item, d, unit, role), { copy })))
+    if (!(await ctx.sendToUnit(unit.id, notice(ctx, item, d, unit, role, candidates), { copy })))
       delivery.undelivered.push(unit.name);
   }
   return delivery;
 }
 
-async function notice(
+function notice(
   ctx: BotContext,
   item: ItemRow,
   d: RoutingDecision,
   unit: OrgUnit,
   role: string,
-): Promise<OutMessage> {
+  candidates: MentionCandidate[],
+): OutMessage {
   const label = role === 'cc' ? '抄送' : role === 'coordinator' ? '协调' : '通报涉事地区';
   const facts = `【${label}】${item.number}《${item.title}》\n类别：${item.category}｜责任单位：${names(withRole(d, 'responsible'))}｜事发：${formatShanghai(item.occurredAt)}`;
   if (role === 'cc') return textMessage(`${facts}\n${cite(ctx.pack, ctx.pack.clauses.cc)}`);
-  const mentions = await cardMentions(ctx, { ...item, level: null, proposedLevel: null }, unit.id);
+  const mentions = pickMentions(ctx, { ...item, level: null, proposedLevel: null }, unit.id, candidates);
   const ask =
     role === 'coordinator' ? '请做好组织协调、督促指导工作。' : '请按照属地管理原则做好本地区回应工作。';
   const clause =

@@ -1,4 +1,4 @@
-import { insertItem, insertItemEvent, nextItemNumber } from '../../db/repos/item-repo.js';
+import { insertItem, insertItemEvent } from '../../db/repos/item-repo.js';
 import type { BotContext } from '../../src/bot/context.js';
 import type { CommandSpec } from '../../src/bot/dispatcher.js';
 import type { InboundMessage } from '../../src/bot/event.js';
@@ -19,9 +19,9 @@ import {
   type Level,
   MINSHENG,
 } from '../../src/core/vocabulary.js';
-import { refreshClockCard } from '../clocks/clock-card.js';
+import { clockCard } from '../clocks/clock-card.js';
 import { startClocks } from '../clocks/plan.js';
-import { confirmation, notifyUnits } from './report-notify.js';
+import { confirmation, notifiedUnitIds, notifyUnits } from './report-notify.js';
 
 export const REPORT_USAGE =
   '/上报 <标题> [类别:<类别>] [级别:<级别>] [来源:<来源>] [链接:<网址>] [事发:<时间>] [涉事:<单位>] [突发] [伤亡] [影响较大]\n例：/上报 “某小学食堂饭菜变质” 类别:教育 级别:较大 来源:微博 事发:30分钟前';
@@ -129,7 +129,11 @@ export function parseReportArgs(cmd: ParsedCommand, ctx: Pick<BotContext, 'org'>
   };
 }
 
-/** /上报: records the item and routes it; item, audit event and outbox rows in one transaction. */
+/**
+ * /上报: records the item and routes it; item, audit event, clocks and outbox rows in one
+ * transaction, in a fixed number of statements however many units and clocks the item has
+ * (test/bot-flows/commands/report-statements.test.ts counts them).
+ */
 export async function report(ctx: BotContext<InboundMessage>): Promise<void> {
   const cmd = ctx.command as ParsedCommand;
   const args = parseReportArgs(cmd, ctx, ctx.now);
@@ -141,11 +145,9 @@ export async function report(ctx: BotContext<InboundMessage>): Promise<void> {
     level: args.level,
   });
 
-  const number = await nextItemNumber(ctx.tx, ctx.now);
   const item = await insertItem(
     ctx.tx,
     {
-      number,
       title: args.title,
       category: args.category.name,
       level: null,
@@ -170,10 +172,25 @@ export async function report(ctx: BotContext<InboundMessage>): Promise<void> {
       updatedAt: ctx.now,
     },
     decision.units.map((u) => ({ unitId: u.unit.id, role: u.role })),
+    ctx.now,
   );
   ctx.about(item);
 
-  const delivery = await notifyUnits(ctx, item, decision);
+  const clocks = await startClocks(ctx.tx, ctx.pack, item, ctx.now, ctx.log);
+  await ctx.preloadUnitChats(notifiedUnitIds(decision));
+  // Cards, notices, the clock card and the confirmation: one insert, in this order (the clock
+  // card goes into the thread of the owner's item card, so after it).
+  const delivery = await ctx.batch(async () => {
+    const delivery = await notifyUnits(ctx, item, decision);
+    // A new item: its clock card is neither queued nor sent yet, so it is simply posted.
+    await ctx.sendToUnit(
+      item.ownerUnitId,
+      { kind: 'card', card: clockCard(ctx.pack, item, clocks, ctx.now) },
+      { threadItemId: item.id, anchorItemId: item.id, anchorKind: 'clock' },
+    );
+    await ctx.replyInThread(confirmation(item, decision, reporterUnit !== null, delivery));
+    return delivery;
+  });
   await insertItemEvent(ctx.tx, {
     itemId: item.id,
     kind: 'reported',
@@ -195,9 +212,6 @@ export async function report(ctx: BotContext<InboundMessage>): Promise<void> {
       undelivered: delivery.undelivered,
     },
   });
-  await startClocks(ctx.tx, ctx.pack, item, ctx.now, ctx.log);
-  await refreshClockCard(ctx.tx, ctx.pack, item, ctx.now);
-  await ctx.replyInThread(confirmation(item, decision, reporterUnit !== null, delivery));
 }
 
 export const reportCommand: CommandSpec = {

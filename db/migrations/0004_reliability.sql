@@ -9,6 +9,7 @@ CREATE TABLE "send_windows" (
 );
 --> statement-breakpoint
 DROP INDEX "inbox_due";--> statement-breakpoint
+DROP INDEX "items_state";--> statement-breakpoint
 DROP INDEX "outbox_due";--> statement-breakpoint
 DROP INDEX "timers_due";--> statement-breakpoint
 ALTER TABLE "inbox" ADD COLUMN "chat_id" text;--> statement-breakpoint
@@ -22,6 +23,7 @@ CREATE INDEX "inbox_chat_queue" ON "inbox" USING btree ("platform","chat_id","id
 CREATE INDEX "inbox_no_chat" ON "inbox" USING btree ("id") WHERE status = 'pending' and chat_id is null;--> statement-breakpoint
 CREATE INDEX "inbox_handled" ON "inbox" USING btree ("handled_at") WHERE status = 'done';--> statement-breakpoint
 CREATE INDEX "inbox_dead" ON "inbox" USING btree ("received_at") WHERE status = 'dead';--> statement-breakpoint
+CREATE INDEX "items_open_reported" ON "items" USING btree ("reported_at","id","state") WHERE state <> 'closed';--> statement-breakpoint
 CREATE INDEX "outbox_folded" ON "outbox" USING btree ("folded_into") WHERE status = 'folded';--> statement-breakpoint
 CREATE INDEX "outbox_sent" ON "outbox" USING btree ("sent_at") WHERE status = 'sent';--> statement-breakpoint
 CREATE INDEX "outbox_dead" ON "outbox" USING btree ("created_at") WHERE status = 'dead';--> statement-breakpoint

@@ -9,7 +9,8 @@ export type TimerRow = typeof timers.$inferSelect;
 
 /**
  * Stores planned clocks and one timer row per reminder, plus the deadline itself; a clock that
- * is already past its deadline gets its breach timer due at once.
+ * is already past its deadline gets its breach timer due at once. Two statements however many
+ * clocks: one insert of the clocks, one of their timers.
  */
 export async function insertClocks(
   tx: Db,
@@ -17,11 +18,11 @@ export async function insertClocks(
   planned: PlannedClock[],
   now: Date,
 ): Promise<ClockRow[]> {
-  const rows: ClockRow[] = [];
-  for (const p of planned) {
-    const [row] = await tx
-      .insert(clocks)
-      .values({
+  if (planned.length === 0) return [];
+  const inserted = await tx
+    .insert(clocks)
+    .values(
+      planned.map((p) => ({
         itemId,
         kind: p.kind,
         label: p.label,
@@ -29,18 +30,31 @@ export async function insertClocks(
         startsAt: p.startsAt,
         dueAt: p.dueAt,
         unknownYears: p.unknownYears,
-      })
-      .returning();
-    if (!row) throw new Error('clock insert returned nothing');
-    rows.push(row);
-    const due = p.reminders
+      })),
+    )
+    .returning();
+  // Matched by kind (an item has one open clock of a kind), not by the order rows come back in.
+  const byKind = new Map(inserted.map((row) => [row.kind, row]));
+  const rows = planned.map((p) => {
+    const row = byKind.get(p.kind);
+    if (!row) throw new Error(`clock insert returned no ${p.kind}`);
+    return row;
+  });
+  const due = planned.flatMap((p, i) => {
+    const row = rows[i] as ClockRow;
+    const reminders = p.reminders
       .filter((r) => r > now)
-      .map((r, i) => ({ key: `clock:${row.id}:r${i}`, kind: 'reminder', dueAt: r }));
-    due.push({ key: `clock:${row.id}:breach:0`, kind: 'breach', dueAt: p.dueAt > now ? p.dueAt : now });
-    await tx
-      .insert(timers)
-      .values(due.map((t) => ({ ...t, nextAttemptAt: t.dueAt, itemId, clockId: row.id, payload: {} })));
-  }
+      .map((r, n) => ({ key: `clock:${row.id}:r${n}`, kind: 'reminder', dueAt: r }));
+    const breach = { key: `clock:${row.id}:breach:0`, kind: 'breach', dueAt: p.dueAt > now ? p.dueAt : now };
+    return [...reminders, breach].map((t) => ({
+      ...t,
+      nextAttemptAt: t.dueAt,
+      itemId,
+      clockId: row.id,
+      payload: {},
+    }));
+  });
+  await tx.insert(timers).values(due);
   return rows;
 }
 

@@ -12,9 +12,9 @@ export type ItemPatch = Partial<typeof items.$inferInsert>;
 /**
  * Allocates the next `YQYYYYMMDD-NNN` for the Shanghai day of `now`. The upsert takes a row
  * lock that is held until the caller's transaction ends, so concurrent reports queue here
- * and never share a number.
+ * and never share a number; it costs the same whatever the number of items.
  */
-export async function nextItemNumber(tx: Db, now: Date): Promise<string> {
+async function nextItemNumber(tx: Db, now: Date): Promise<string> {
   const day = shanghaiDayKey(now);
   const [row] = await tx
     .insert(itemCounters)
@@ -25,12 +25,22 @@ export async function nextItemNumber(tx: Db, now: Date): Promise<string> {
   return `YQ${day}-${String(row.last).padStart(3, '0')}`;
 }
 
+/**
+ * Records a new item with its number (from the day's counter, in the caller's transaction) and
+ * the units it involves. Every item is numbered here, so the counters add up to the items ever
+ * recorded: itemCountsByState relies on it.
+ */
 export async function insertItem(
   tx: Db,
-  item: NewItem & { number: string },
+  item: NewItem,
   unitRoles: { unitId: string; role: string }[],
+  now: Date,
 ): Promise<ItemRow> {
-  const [row] = await tx.insert(items).values(item).returning();
+  const number = await nextItemNumber(tx, now);
+  const [row] = await tx
+    .insert(items)
+    .values({ ...item, number })
+    .returning();
   if (!row) throw new Error('item insert returned nothing');
   if (unitRoles.length > 0)
     await tx.insert(itemUnits).values(unitRoles.map((u) => ({ itemId: row.id, ...u })));
@@ -87,6 +97,21 @@ export async function itemUnitRoles(db: Db, itemId: number) {
     .where(eq(itemUnits.itemId, itemId));
 }
 
+/** The unit roles of several items in one query, by item id (an item with none is absent). */
+export async function unitRolesOfItems(
+  db: Db,
+  itemIds: number[],
+): Promise<Map<number, { unitId: string; role: string }[]>> {
+  const byItem = new Map<number, { unitId: string; role: string }[]>();
+  if (itemIds.length === 0) return byItem;
+  const rows = await db
+    .select({ itemId: itemUnits.itemId, unitId: itemUnits.unitId, role: itemUnits.role })
+    .from(itemUnits)
+    .where(inArray(itemUnits.itemId, itemIds));
+  for (const { itemId, ...role } of rows) byItem.set(itemId, [...(byItem.get(itemId) ?? []), role]);
+  return byItem;
+}
+
 /**
  * 转办's unit roles: `toUnitId` becomes responsible (whatever part it had), and `fromUnitId` goes
  * from responsible to 抄送 so it stays informed; a part it had other than responsible it keeps.
@@ -119,33 +144,69 @@ export interface ListFilter {
   unitIds?: string[];
   /** Items this person reported. */
   reporterPersonId?: string;
-  includeClosed: boolean;
   limit: number;
 }
 
-export async function listItems(db: Db, f: ListFilter): Promise<ItemRow[]> {
-  const conds = [];
-  if (!f.includeClosed) conds.push(ne(items.state, 'closed'));
+/**
+ * The newest open items (not 已办结) matching the filter, as a query (await it for the rows). It
+ * walks the partial index of open items by report time (items_open_reported) newest first and
+ * stops at `limit`; an item's units are read per item through item_units' primary key (an array
+ * subquery, which the planner cannot turn into a join over every item a unit ever had). The
+ * cost follows the open items, never the closed ones that pile up over the years.
+ */
+export function listOpenItems(db: Db, f: ListFilter) {
   const who = [];
   if (f.unitIds && f.unitIds.length > 0) {
-    const involved = db
-      .select({ id: itemUnits.itemId })
-      .from(itemUnits)
-      .where(and(inArray(itemUnits.unitId, f.unitIds), ne(itemUnits.role, 'cc')));
-    who.push(inArray(items.id, involved));
+    const parts = sql`array(select ${itemUnits.unitId} from ${itemUnits}
+      where ${itemUnits.itemId} = ${items.id} and ${itemUnits.role} <> 'cc')`;
+    who.push(
+      sql`${parts} && ${sql`array[${sql.join(
+        f.unitIds.map((id) => sql`${id}`),
+        sql`, `,
+      )}]::text[]`}`,
+    );
   }
   if (f.reporterPersonId) who.push(eq(items.reporterPersonId, f.reporterPersonId));
-  if (who.length > 0) conds.push(or(...who));
   return db
     .select()
     .from(items)
-    .where(and(...conds))
+    .where(and(ne(items.state, 'closed'), or(...who)))
     .orderBy(desc(items.reportedAt), desc(items.id))
     .limit(f.limit);
 }
 
-export async function countByState(db: Db): Promise<{ state: string; n: number }[]> {
-  return db.select({ state: items.state, n: sql<number>`count(*)::int` }).from(items).groupBy(items.state);
+/**
+ * Items by state, without counting every item: the open states are counted from the partial
+ * index of open items, and 已办结 is every item ever numbered (the day counters, one row a day)
+ * less the open ones. Exact because insertItem numbers every item in its own transaction and
+ * items are never deleted; one statement, so one snapshot.
+ */
+export async function itemCountsByState(db: Db): Promise<{ state: string; n: number }[]> {
+  const rows = await itemCountsQuery(db);
+  const open = rows.filter((r) => r.state !== null);
+  const numbered = rows.find((r) => r.state === null)?.n ?? 0;
+  const openTotal = open.reduce((sum, r) => sum + r.n, 0);
+  return [
+    ...open.map((r) => ({ state: r.state as string, n: r.n })),
+    { state: 'closed', n: numbered - openTotal },
+  ];
+}
+
+/** The statement behind itemCountsByState: open items by state, and (state null) the numbered total. */
+export function itemCountsQuery(db: Db) {
+  return db
+    .select({ state: sql<string | null>`${items.state}`, n: sql<number>`count(*)::int` })
+    .from(items)
+    .where(ne(items.state, 'closed'))
+    .groupBy(items.state)
+    .unionAll(
+      db
+        .select({
+          state: sql<string | null>`null`,
+          n: sql<number>`coalesce(sum(${itemCounters.last}), 0)::int`,
+        })
+        .from(itemCounters),
+    );
 }
 
 /** The person who claimed the item, from whichever unit they are in; null when unclaimed. */

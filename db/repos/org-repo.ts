@@ -166,6 +166,46 @@ export async function unitChat(db: Db, platform: string, unitId: string): Promis
   return row?.chatId ?? null;
 }
 
+/** unitChat for several units in one query: each unit's group on a platform, by unit id (none: absent). */
+export async function unitChats(db: Db, platform: string, unitIds: string[]): Promise<Map<string, string>> {
+  if (unitIds.length === 0) return new Map();
+  const rows = await db
+    .selectDistinctOn([chatBindings.unitId], { unitId: chatBindings.unitId, chatId: chatBindings.chatId })
+    .from(chatBindings)
+    .where(and(eq(chatBindings.platform, platform), inArray(chatBindings.unitId, [...new Set(unitIds)])))
+    .orderBy(chatBindings.unitId, sql`${chatBindings.source} = 'command' desc`, desc(chatBindings.boundAt));
+  return new Map(rows.map((r) => [r.unitId, r.chatId]));
+}
+
+/**
+ * findActor and chatUnit in one statement, for the dispatcher: who sent an event (null when they
+ * are not in the org directory) and the unit the chat is bound to.
+ */
+export async function eventSender(
+  db: Db,
+  platform: string,
+  platformUserId: string,
+  chatId: string,
+): Promise<{ actor: Actor | null; chatUnitId: string | null }> {
+  // Written out with aliases: drizzle leaves column names unqualified inside sql templates of a select.
+  const userColumn = sql.raw(
+    platform === 'feishu' ? 'p.feishu_id' : platform === 'wecom' ? 'p.wecom_id' : 'p.id',
+  );
+  const [row] = await db
+    .select({
+      chatUnitId: sql<string | null>`(select b.unit_id from ${chatBindings} b
+        where b.platform = ${platform} and b.chat_id = ${chatId})`,
+      actor: sql<Actor | null>`(select json_build_object(
+          'person', json_build_object('id', p.id, 'name', p.name, 'feishuId', p.feishu_id, 'wecomId', p.wecom_id),
+          'memberships', coalesce((select json_agg(json_build_object('unitId', m.unit_id, 'roles', m.roles))
+            from ${memberships} m where m.person_id = p.id), '[]'::json))
+        from ${people} p where ${userColumn} = ${platformUserId} and p.active)`,
+    })
+    .from(sql`(values (1)) as one`);
+  // postgres.js and PGlite both hand json over parsed.
+  return { actor: row?.actor ?? null, chatUnitId: row?.chatUnitId ?? null };
+}
+
 /** Binds a group chat to a unit (/绑定); a chat belongs to one unit at a time. */
 export async function bindChat(
   db: Db,

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import type { NetizenMessageType } from '../../src/core/clocks.js';
 import type { ItemKind } from '../../src/core/vocabulary.js';
@@ -49,7 +50,13 @@ export const items = pgTable(
     releaseStage: integer('release_stage').notNull().default(0),
     updatedAt: ts('updated_at').notNull(),
   },
-  (t) => [index('items_state').on(t.state), index('items_owner').on(t.ownerUnitId)],
+  (t) => [
+    index('items_owner').on(t.ownerUnitId),
+    // /列表 walks the open items newest first (a backward scan) and stops at its limit; /metrics
+    // counts them by state from the index alone. Partial: closed items, nearly all of them after
+    // a few years, are not in it. (It replaces an index on state over every item.)
+    index('items_open_reported').on(t.reportedAt, t.id, t.state).where(sql`state <> 'closed'`),
+  ],
 );
 
 /** The units an item involves and in which role (responsible, coordinator, involved, cc). */

@@ -1,5 +1,5 @@
 import type { Db } from '../../db/client.js';
-import type { Actor, Person } from '../../db/repos/org-repo.js';
+import { type Actor, type Person, unitChat, unitChats } from '../../db/repos/org-repo.js';
 import { type AnchorKind, enqueue, type OutboxInsert } from '../../db/repos/outbox-repo.js';
 import type { ParsedCommand } from '../core/command-parser.js';
 import type { CardSpec, OutMessage, Part } from '../core/message.js';
@@ -7,7 +7,7 @@ import type { Org } from '../core/org.js';
 import type { PolicyPack } from '../core/policy-pack.js';
 import { type Logger, silentLogger } from '../log.js';
 import type { CardActionEvent, InboundEvent, InboundMessage } from './event.js';
-import { mentionOn, postToUnit } from './outbound.js';
+import { mentionOn, unitPostRow } from './outbound.js';
 
 export type ToastType = 'success' | 'info' | 'warning' | 'error';
 
@@ -26,6 +26,10 @@ export class BotContext<E extends InboundEvent = InboundEvent> {
   command: ParsedCommand | undefined;
   /** The item this event is about, once a flow has found or made it (see about()). */
   subjectItemId: number | null = null;
+  /** Messages held back by batch(), in the order they were queued. */
+  private held: OutboxInsert[] | null = null;
+  /** Unit groups looked up by preloadUnitChats (null: the unit has none on this platform). */
+  private readonly chats = new Map<string, string | null>();
 
   constructor(
     readonly event: E,
@@ -85,19 +89,49 @@ export class BotContext<E extends InboundEvent = InboundEvent> {
     message: OutMessage,
     opts: { anchorItemId?: number; threadItemId?: number; anchorKind?: AnchorKind; copy?: boolean } = {},
   ): Promise<boolean> {
+    const chatId = this.chats.has(unitId)
+      ? this.chats.get(unitId)
+      : await unitChat(this.tx, this.platform, unitId);
+    if (!chatId) return false;
     const { copy, ...at } = opts;
-    return postToUnit(
-      this.tx,
-      {
-        platform: this.platform,
-        unitId,
-        message,
-        itemId: this.subjectItemId,
-        priority: copy ? 'copy' : 'act',
-        ...at,
-      },
-      this.now,
+    await this.queue(
+      unitPostRow(
+        {
+          platform: this.platform,
+          unitId,
+          message,
+          itemId: this.subjectItemId,
+          priority: copy ? 'copy' : 'act',
+          ...at,
+        },
+        chatId,
+      ),
     );
+    return true;
+  }
+
+  /** Looks up the groups of these units in one query, for the sendToUnit calls that follow. */
+  async preloadUnitChats(unitIds: string[]): Promise<void> {
+    const found = await unitChats(this.tx, this.platform, unitIds);
+    for (const id of unitIds) this.chats.set(id, found.get(id) ?? null);
+  }
+
+  /**
+   * Runs `fn` holding back the messages it queues through this context, then writes them in one
+   * insert, in the order they were queued (a flow that queues many messages pays one statement).
+   * Nothing is written when `fn` throws.
+   */
+  async batch<T>(fn: () => Promise<T>): Promise<T> {
+    const held: OutboxInsert[] = [];
+    this.held = held;
+    let result: T;
+    try {
+      result = await fn();
+    } finally {
+      this.held = null;
+    }
+    await enqueue(this.tx, held, this.now);
+    return result;
   }
 
   /** Posts into the thread of an item's card in the current chat. */
@@ -135,7 +169,12 @@ export class BotContext<E extends InboundEvent = InboundEvent> {
   }
 
   private enqueue(row: Omit<OutboxInsert, 'platform'>): Promise<void> {
-    return enqueue(this.tx, [{ platform: this.platform, itemId: this.subjectItemId, ...row }], this.now);
+    return this.queue({ platform: this.platform, itemId: this.subjectItemId, ...row });
+  }
+
+  private async queue(row: OutboxInsert): Promise<void> {
+    if (this.held) this.held.push(row);
+    else await enqueue(this.tx, [row], this.now);
   }
 
   private requireMessage(verb: string): InboundMessage {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Db } from '../../db/client.js';
 import { markProcessed } from '../../db/repos/inbox-repo.js';
-import { chatUnit, findActor } from '../../db/repos/org-repo.js';
+import { eventSender } from '../../db/repos/org-repo.js';
 import { commandName, parseCommand } from '../core/command-parser.js';
 import { HuiyinError, isHuiyinError } from '../core/errors.js';
 import { textMessage } from '../core/message.js';
@@ -126,8 +126,7 @@ export class Dispatcher {
       await opts.inTransaction?.(tx);
       if (!fresh) return { status: 'duplicate' } as const;
       const actorId = event.kind === 'message' ? event.sender.id : event.operator.id;
-      const actor = await findActor(tx, event.platform, actorId);
-      const unitId = await chatUnit(tx, event.platform, event.chatId);
+      const { actor, chatUnitId: unitId } = await eventSender(tx, event.platform, actorId, event.chatId);
       const outer = new BotContext(event, tx, now, org, this.deps.pack, actor, unitId, this.deps.log);
       outer.command = command ?? undefined;
       let inner: BotContext | undefined;

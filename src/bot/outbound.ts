@@ -1,6 +1,11 @@
 import type { Db } from '../../db/client.js';
 import { type Person, platformUserId, unitChat } from '../../db/repos/org-repo.js';
-import { type AnchorKind, enqueue, type OutboxPriority } from '../../db/repos/outbox-repo.js';
+import {
+  type AnchorKind,
+  enqueue,
+  type OutboxInsert,
+  type OutboxPriority,
+} from '../../db/repos/outbox-repo.js';
 import type { OutMessage, Part } from '../core/message.js';
 
 /** An @-mention of a person on a platform; plain text when they have no id there. */
@@ -24,27 +29,26 @@ export interface UnitPost {
   priority?: OutboxPriority;
 }
 
+/** The outbox row of a post to a unit whose group on the platform is `chatId`. */
+export function unitPostRow(p: UnitPost, chatId: string): OutboxInsert {
+  return {
+    platform: p.platform,
+    op: p.threadItemId ? 'reply' : 'send',
+    chatId,
+    inThread: p.threadItemId !== undefined,
+    threadItemId: p.threadItemId ?? null,
+    anchorItemId: p.anchorItemId ?? null,
+    anchorKind: p.anchorKind ?? 'card',
+    itemId: p.itemId ?? null,
+    priority: p.priority ?? 'act',
+    payload: p.message,
+  };
+}
+
 /** Queues a message for a unit's group on a platform; false when the unit has no group there. */
 export async function postToUnit(tx: Db, p: UnitPost, now: Date): Promise<boolean> {
   const chatId = await unitChat(tx, p.platform, p.unitId);
   if (!chatId) return false;
-  await enqueue(
-    tx,
-    [
-      {
-        platform: p.platform,
-        op: p.threadItemId ? 'reply' : 'send',
-        chatId,
-        inThread: p.threadItemId !== undefined,
-        threadItemId: p.threadItemId ?? null,
-        anchorItemId: p.anchorItemId ?? null,
-        anchorKind: p.anchorKind ?? 'card',
-        itemId: p.itemId ?? null,
-        priority: p.priority ?? 'act',
-        payload: p.message,
-      },
-    ],
-    now,
-  );
+  await enqueue(tx, [unitPostRow(p, chatId)], now);
   return true;
 }

@@ -5,18 +5,16 @@ const at = new Date('2026-11-22T03:00:00Z');
 
 /**
  * An item row with only what the schema requires, for repository tests that need one to hang
- * rows from; `number` must be unique in the database.
+ * rows from; numbered like any item (YQ20261122-001, -002, … in a fresh database).
  */
 export function bareItem(
   db: Db,
-  number: string,
   ownerUnitId: string,
   unitRoles: { unitId: string; role: string }[] = [{ unitId: ownerUnitId, role: 'responsible' }],
 ): Promise<ItemRow> {
   return insertItem(
     db,
     {
-      number,
       title: '网传某校停课',
       category: 'education',
       occurredAt: at,
@@ -32,5 +30,6 @@ export function bareItem(
       updatedAt: at,
     },
     unitRoles,
+    at,
   );
 }

@@ -69,7 +69,7 @@ describe.each(DB_KINDS)('outbox priorities and 抄送 digests (%s)', (kind) => {
     await importOrg(db, ORG, T0);
     const made: { id: number }[] = [];
     for (let i = 1; i <= 15; i++) {
-      const item = await bareItem(db, `YQ20261122-${String(i).padStart(3, '0')}`, 'edu');
+      const item = await bareItem(db, 'edu');
       await db
         .update(items)
         .set({ title: `标题${i}` })
@@ -125,7 +125,7 @@ describe.each(DB_KINDS)('outbox priorities and 抄送 digests (%s)', (kind) => {
     const db = ctx.database.db;
     await importOrg(db, ORG, T0);
     const ids = [];
-    for (let i = 1; i <= 4; i++) ids.push((await bareItem(db, `YQ20261122-10${i}`, 'edu')).id);
+    for (let i = 1; i <= 4; i++) ids.push((await bareItem(db, 'edu')).id);
     await enqueue(
       db,
       ids.map((itemId, i) => fakeMessage('cc', `【抄送】${i}`, { priority: 'copy', itemId })),

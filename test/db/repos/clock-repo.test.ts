@@ -19,10 +19,10 @@ describe.each(DB_KINDS)('claiming due timers (%s)', (kind) => {
   const t = useDatabase(kind);
 
   /** An item with one clock due in an hour, reminded at 30, 48 and 50 minutes. */
-  async function clockWithReminders(number: string) {
+  async function clockWithReminders() {
     const { db } = t.database;
     await db.insert(units).values({ id: 'edu', name: '省教育厅', updatedAt: at }).onConflictDoNothing();
-    const item = await bareItem(db, number, 'edu');
+    const item = await bareItem(db, 'edu');
     const [clock] = await insertClocks(
       db,
       item.id,
@@ -44,7 +44,7 @@ describe.each(DB_KINDS)('claiming due timers (%s)', (kind) => {
 
   it('takes every due timer of a clock for one worker; a lock gone stale is taken over, and the first worker then finds nothing', async () => {
     const { db } = t.database;
-    const clockId = await clockWithReminders('YQ20261122-001');
+    const clockId = await clockWithReminders();
     const claimedByA = await claimDueTimers(db, { now: min(55), worker: 'a', limit: 1 });
     // The limit counts timers read, but a clock is never split: all three due reminders come.
     expect(claimedByA.map((x) => x.key)).toEqual([
@@ -78,7 +78,7 @@ describe.each(DB_KINDS)('claiming due timers (%s)', (kind) => {
 
   it('a failed clock waits for its retry as a whole: a timer of it falling due meanwhile waits too', async () => {
     const { db } = t.database;
-    const clockId = await clockWithReminders('YQ20261122-002');
+    const clockId = await clockWithReminders();
     const claimed = await claimDueTimers(db, { now: min(59), worker: 'a', limit: 10 });
     expect(claimed).toHaveLength(3);
     // Seven failures so far: the next retry is 2^7 s = 128 s away, past the deadline at 60 min.

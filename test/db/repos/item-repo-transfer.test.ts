@@ -14,9 +14,7 @@ const ORG = readOrgFile(fixtureOrg('repo-units'));
 describe.each(DB_KINDS)('item repository, the unit roles of 转办 (%s)', (kind) => {
   let database: Database;
   // Each test makes its own item, so the tests hold in any order.
-  let numbered = 0;
-  const newItem = (unitRoles: { unitId: string; role: string }[]) =>
-    bareItem(database.db, `YQ20261122-${String(++numbered).padStart(3, '0')}`, 'edu', unitRoles);
+  const newItem = (unitRoles: { unitId: string; role: string }[]) => bareItem(database.db, 'edu', unitRoles);
   const rolesOf = async (itemId: number) =>
     Object.fromEntries((await itemUnitRoles(database.db, itemId)).map((r) => [r.unitId, r.role]));
 
