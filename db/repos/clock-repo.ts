@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { PlannedClock } from '../../src/core/clocks.js';
 import type { Db } from '../client.js';
 import { clocks, timers } from '../schema.js';
@@ -116,20 +116,18 @@ export async function claimDueTimers(
     or(isNull(timers.lockedAt), lte(timers.lockedAt, stale)),
   );
   return db.transaction(async (tx) => {
+    // One statement: the clocks of the first claimable timers, locked as they are found; a clock
+    // another worker is claiming right now is skipped and the scan goes on past it, so two
+    // workers claiming at once each get a share instead of one of them getting nothing.
     const first = await tx
-      .select({ clockId: timers.clockId })
+      .select({ clockId: clocks.id })
       .from(timers)
-      .where(and(claimable, isNotNull(timers.clockId)))
+      .innerJoin(clocks, eq(clocks.id, timers.clockId))
+      .where(claimable)
       .orderBy(asc(timers.nextAttemptAt))
-      .limit(limit);
-    const candidates = [...new Set(first.map((r) => r.clockId as number))];
-    if (candidates.length === 0) return [];
-    const locked = await tx
-      .select({ id: clocks.id })
-      .from(clocks)
-      .where(inArray(clocks.id, candidates))
-      .orderBy(asc(clocks.id))
-      .for('update', { skipLocked: true });
+      .limit(limit)
+      .for('update', { of: clocks, skipLocked: true });
+    const locked = [...new Set(first.map((r) => r.clockId))].map((id) => ({ id }));
     if (locked.length === 0) return [];
     const rows = await tx
       .update(timers)
