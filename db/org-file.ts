@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
@@ -95,18 +96,64 @@ export const orgFileSchema = z
         handled.set(slot, u.id);
       }
     });
-    const people = new Map<string, string>();
-    org.units.forEach((u, i) => {
-      u.members.forEach((m, j) => {
-        const pid = personId(m);
-        const name = people.get(pid);
-        if (name !== undefined && name !== m.name)
+    // Each group belongs to one unit (chat_bindings is keyed by platform and chat).
+    for (const field of ['feishu_chat', 'wecom_room'] as const) {
+      const holder = new Map<string, number>();
+      org.units.forEach((u, i) => {
+        const chat = u[field];
+        if (chat === undefined) return;
+        const other = holder.get(chat);
+        if (other !== undefined)
           ctx.addIssue({
             code: 'custom',
-            path: ['units', i, 'members', j, 'id'],
-            message: `person "${pid}" is named both "${name}" and "${m.name}"`,
+            path: ['units', i, field],
+            message: `"${chat}" is already the group of unit "${org.units[other]?.id}" (units[${other}].${field}); each unit needs its own group`,
           });
-        people.set(pid, m.name);
+        else holder.set(chat, i);
+      });
+    }
+    const people = new Map<string, { name: string; feishu?: string; wecom?: string }>();
+    // A platform user id is one person's (people.feishu_id and people.wecom_id are unique).
+    const platformIds = { feishu: new Map<string, string>(), wecom: new Map<string, string>() };
+    org.units.forEach((u, i) => {
+      const inUnit = new Set<string>();
+      u.members.forEach((m, j) => {
+        const pid = personId(m);
+        const idField = m.id === undefined ? 'name' : 'id';
+        if (inUnit.has(pid))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['units', i, 'members', j, idField],
+            message: `person "${pid}" is listed twice in unit "${u.id}"; give them all their roles in one entry`,
+          });
+        inUnit.add(pid);
+        const known = people.get(pid) ?? { name: m.name };
+        if (known.name !== m.name)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['units', i, 'members', j, idField],
+            message: `person "${pid}" is named both "${known.name}" and "${m.name}"`,
+          });
+        for (const platform of ['feishu', 'wecom'] as const) {
+          const userId = m[platform];
+          if (userId === undefined) continue;
+          if (known[platform] !== undefined && known[platform] !== userId)
+            ctx.addIssue({
+              code: 'custom',
+              path: ['units', i, 'members', j, platform],
+              message: `person "${pid}" has ${platform} "${known[platform]}" elsewhere in the file and "${userId}" here`,
+            });
+          known[platform] ??= userId;
+          const owner = platformIds[platform].get(userId);
+          if (owner !== undefined && owner !== pid)
+            ctx.addIssue({
+              code: 'custom',
+              path: ['units', i, 'members', j, platform],
+              message: `${platform} "${userId}" is already person "${owner}"'s; a ${platform} id belongs to one person`,
+            });
+          else platformIds[platform].set(userId, pid);
+        }
+        people.set(pid, known);
       });
     });
     org.cc.forEach((c, i) => {
@@ -124,14 +171,43 @@ export class OrgFileError extends Error {
   override name = 'OrgFileError';
 }
 
-export function readOrgFile(path: string): OrgFile {
+/**
+ * The version of the org file's checks and of the import, part of a file's digest: bump it when
+ * either changes, so every deployment checks and imports its unchanged file again at the next start.
+ */
+export const ORG_IMPORT_RULES = 2;
+
+/** An org file's text, not yet parsed, with the digest that tells whether it was imported already. */
+export interface OrgSource {
+  path: string;
+  text: string;
+  digest: string;
+}
+
+/** Reads the org file without parsing it (parsing a province-sized file takes seconds). */
+export function readOrgSource(path: string): OrgSource {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     throw new OrgFileError(`ORG_FILE ${path}: cannot read (${(e as Error).message})`);
   }
-  return parseOrgFile(text, path);
+  return orgSource(text, path);
+}
+
+/** An org file's text as an OrgSource, with its digest. */
+export function orgSource(text: string, path = 'org file'): OrgSource {
+  const digest = createHash('sha256')
+    .update(`huiyin org rules ${ORG_IMPORT_RULES}\n`)
+    .update(text)
+    .digest('hex');
+  return { path, text, digest };
+}
+
+/** Reads, parses and validates the org file. */
+export function readOrgFile(path: string): OrgFile {
+  const source = readOrgSource(path);
+  return parseOrgFile(source.text, source.path);
 }
 
 /** Parses and validates org YAML; errors say `file line N, units[3].members[0].roles: …`. */

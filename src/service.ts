@@ -3,8 +3,8 @@ import { handleDueTimers } from '../bot-flows/clocks/fire-due.js';
 import { registerFlows } from '../bot-flows/index.js';
 import { DEFAULT_POLICY_PACK, policyPack } from '../bot-flows/policies/index.js';
 import { type Database, type DatabaseTimeouts, openDatabase } from '../db/client.js';
-import { readOrgFile } from '../db/org-file.js';
-import { importOrg, loadOrg } from '../db/repos/org-repo.js';
+import { readOrgSource } from '../db/org-file.js';
+import { importOrgSource, loadOrg } from '../db/repos/org-repo.js';
 import { botOpenId, feishuClient } from './adapters/feishu/client.js';
 import type { FeishuDeps } from './adapters/feishu/routes.js';
 import { FeishuSender } from './adapters/feishu/sender.js';
@@ -66,14 +66,15 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   const { env, log } = opts;
   const pack = policyPack(env.POLICY_PACK ?? DEFAULT_POLICY_PACK);
   const orgFile = env.ORG_FILE ?? DEMO_ORG_FILE;
-  const org = readOrgFile(orgFile); // fails before touching the database
+  // Read now, parsed at import unless it is the file imported last (parsing a large org takes seconds).
+  const orgSource = readOrgSource(orgFile);
   const owned = !opts.database;
   const database =
     opts.database ??
     (await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, timeouts: opts.timeouts }));
   try {
     await database.migrate();
-    const counts = await importOrg(database.db, org, clock.now());
+    const counts = await importOrgSource(database.db, orgSource, clock.now());
     log.info('org imported', { file: orgFile, ...counts });
   } catch (err) {
     if (owned) await database.close();

@@ -1,3 +1,11 @@
+CREATE TABLE "org_import" (
+	"key" text PRIMARY KEY NOT NULL,
+	"digest" text NOT NULL,
+	"units" integer NOT NULL,
+	"people" integer NOT NULL,
+	"imported_at" timestamp with time zone NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "platform_deliveries" (
 	"platform" text PRIMARY KEY NOT NULL,
 	"delivered_at" timestamp with time zone NOT NULL
@@ -24,6 +32,7 @@ CREATE INDEX "inbox_no_chat" ON "inbox" USING btree ("id") WHERE status = 'pendi
 CREATE INDEX "inbox_handled" ON "inbox" USING btree ("handled_at") WHERE status = 'done';--> statement-breakpoint
 CREATE INDEX "inbox_dead" ON "inbox" USING btree ("received_at") WHERE status = 'dead';--> statement-breakpoint
 CREATE INDEX "items_open_reported" ON "items" USING btree ("reported_at","id","state") WHERE state <> 'closed';--> statement-breakpoint
+CREATE INDEX "memberships_person" ON "memberships" USING btree ("person_id");--> statement-breakpoint
 CREATE INDEX "outbox_folded" ON "outbox" USING btree ("folded_into") WHERE status = 'folded';--> statement-breakpoint
 CREATE INDEX "outbox_sent" ON "outbox" USING btree ("sent_at") WHERE status = 'sent';--> statement-breakpoint
 CREATE INDEX "outbox_dead" ON "outbox" USING btree ("created_at") WHERE status = 'dead';--> statement-breakpoint

@@ -1,90 +1,20 @@
-import { and, desc, eq, inArray, ne, notExists, notInArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, ne, notExists, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { Org } from '../../src/core/org.js';
 import type { Db } from '../client.js';
-import { type OrgFile, personId, type Role } from '../org-file.js';
+import type { Role } from '../org-file.js';
 import { chatBindings, memberships, people, units } from '../schema.js';
 
-/** The sandbox group of a unit; every unit has one. */
-export const sandboxChatId = (unitId: string) => `sb-${unitId}`;
+export {
+  importOrg,
+  importOrgSource,
+  type OrgChanges,
+  type OrgImported,
+  sandboxChatId,
+} from './org-import.js';
+
 /** A sandbox group bound to no unit, where monitoring officers report from. */
 export const SANDBOX_LOBBY = 'sb-lobby';
-
-/**
- * Imports the org file in one transaction. Re-importing updates rows in place and never
- * duplicates; units and people dropped from the file are deactivated, not deleted, because
- * items and audit events still refer to them.
- */
-export async function importOrg(db: Db, org: OrgFile, now: Date): Promise<{ units: number; people: number }> {
-  return db.transaction(async (tx) => {
-    const unitIds = org.units.map((u) => u.id);
-    const cc = new Set(org.cc);
-    for (const u of org.units) {
-      const row = {
-        name: u.name,
-        parentId: u.parent ?? null,
-        handles: u.handles,
-        isCc: cc.has(u.id),
-        active: true,
-        updatedAt: now,
-      };
-      await tx
-        .insert(units)
-        .values({ id: u.id, ...row })
-        .onConflictDoUpdate({ target: units.id, set: row });
-    }
-    await tx.update(units).set({ active: false, updatedAt: now }).where(notInArray(units.id, unitIds));
-
-    const persons = new Map<string, { name: string; feishu: string | null; wecom: string | null }>();
-    for (const u of org.units) {
-      for (const m of u.members) {
-        const p = persons.get(personId(m)) ?? { name: m.name, feishu: null, wecom: null };
-        p.feishu = m.feishu ?? p.feishu;
-        p.wecom = m.wecom ?? p.wecom;
-        persons.set(personId(m), p);
-      }
-    }
-    const personIds = [...persons.keys()];
-    // Platform ids are unique: clear them first so an id moving between people never collides.
-    await tx.update(people).set({ feishuId: null, wecomId: null });
-    if (personIds.length > 0) {
-      await tx.update(people).set({ active: false, updatedAt: now }).where(notInArray(people.id, personIds));
-    }
-    for (const [id, p] of persons) {
-      const row = { name: p.name, feishuId: p.feishu, wecomId: p.wecom, active: true, updatedAt: now };
-      await tx
-        .insert(people)
-        .values({ id, ...row })
-        .onConflictDoUpdate({ target: people.id, set: row });
-    }
-
-    await tx.delete(memberships);
-    const rows = org.units.flatMap((u) =>
-      u.members.map((m) => ({ unitId: u.id, personId: personId(m), roles: m.roles })),
-    );
-    if (rows.length > 0) await tx.insert(memberships).values(rows);
-
-    await tx.delete(chatBindings).where(eq(chatBindings.source, 'org'));
-    const bindings = org.units.flatMap((u) => [
-      { platform: 'sandbox', chatId: sandboxChatId(u.id), unitId: u.id },
-      ...(u.feishu_chat ? [{ platform: 'feishu', chatId: u.feishu_chat, unitId: u.id }] : []),
-      ...(u.wecom_room ? [{ platform: 'wecom', chatId: u.wecom_room, unitId: u.id }] : []),
-    ]);
-    for (const b of bindings) {
-      const row = { ...b, source: 'org', boundBy: null, boundAt: now };
-      // A group an admin re-bound with /绑定 stays as they bound it.
-      await tx
-        .insert(chatBindings)
-        .values(row)
-        .onConflictDoUpdate({
-          target: [chatBindings.platform, chatBindings.chatId],
-          set: row,
-          setWhere: eq(chatBindings.source, 'org'),
-        });
-    }
-    return { units: org.units.length, people: persons.size };
-  });
-}
 
 /** The active org as a routing snapshot. */
 export async function loadOrg(db: Db): Promise<Org> {

@@ -1,4 +1,4 @@
-import { boolean, index, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { ts } from './columns.js';
 
 /** Government units (departments, offices, governments) from the org file. */
@@ -34,7 +34,8 @@ export const memberships = pgTable(
       .references(() => people.id),
     roles: jsonb('roles').$type<string[]>().notNull(),
   },
-  (t) => [primaryKey({ columns: [t.unitId, t.personId] })],
+  // findActor looks a person's units up by person.
+  (t) => [primaryKey({ columns: [t.unitId, t.personId] }), index('memberships_person').on(t.personId)],
 );
 
 /** Which group chat on which platform belongs to which unit. */
@@ -56,3 +57,16 @@ export const chatBindings = pgTable(
     index('chat_bindings_unit').on(t.unitId, t.platform),
   ],
 );
+
+/**
+ * The org file as last imported (one row): a start with the same file skips reading it again.
+ * `importOrg` without a digest (tests, tools) removes the row, so the next start imports again.
+ */
+export const orgImport = pgTable('org_import', {
+  key: text('key').primaryKey(),
+  /** sha256 of the import rules' version and the file's text (`readOrgSource`). */
+  digest: text('digest').notNull(),
+  units: integer('units').notNull(),
+  people: integer('people').notNull(),
+  importedAt: ts('imported_at').notNull(),
+});

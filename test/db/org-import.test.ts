@@ -55,7 +55,7 @@ describe.each(DB_KINDS)('org import (%s)', (kind) => {
     const first = await importOrg(database.db, parseOrgFile(demo), now);
     const after1 = await counts();
     const second = await importOrg(database.db, parseOrgFile(demo), new Date(now.getTime() + 60_000));
-    expect(second).toEqual(first);
+    expect(second).toEqual({ ...first, changed: { units: 0, people: 0, memberships: 0, bindings: 0 } });
     expect(await counts()).toEqual(after1);
     expect(after1).toEqual({ units: 47, people: 144, memberships: 144, bindings: 47 });
   });
@@ -91,6 +91,33 @@ describe.each(DB_KINDS)('org import (%s)', (kind) => {
     // Units of the demo org that are not in this file are kept for history but inactive.
     const [jyt] = await database.db.select().from(units).where(eq(units.id, 'jyt'));
     expect(jyt?.active).toBe(false);
+  });
+
+  let dir: string | undefined;
+  afterEach(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    dir = undefined;
+  });
+
+  it('a bad ORG_FILE stops start-up with the line and field, and the directory stays as it was', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'huiyin-org-'));
+    dir = tmp;
+    const file = join(tmp, 'org.yaml');
+    const start = () =>
+      createService({
+        env: { DATA_DIR: tmp, ORG_FILE: file, POLICY_PACK: DEFAULT_POLICY_PACK, SANDBOX: true },
+        database,
+        log: silentLogger,
+      });
+    writeFileSync(file, SMALL);
+    await (await start()).close();
+    const before = await counts();
+    writeFileSync(file, SMALL.replace('roles: [spokesperson]', 'roles: [speaker]'));
+    await expect(start()).rejects.toThrow(
+      `ORG_FILE ${file} is invalid:\n  line 13, units[1].members[0].roles[0]`,
+    );
+    expect(await counts()).toEqual(before);
+    expect((await loadOrg(database.db)).get('edu').name).toBe('测试市教育局');
   });
 
   it('a unit can change its id or swap names with another unit in one re-import', async () => {
@@ -133,6 +160,51 @@ describe('org file validation', () => {
       /line 19, cc\[0\]: no unit with id "nobody"/,
     ],
     [
+      'two units with one Feishu group',
+      SMALL.replace('handles: [统筹]', 'handles: [统筹]\n    feishu_chat: oc_edu'),
+      /line 19, units\[2\].feishu_chat: "oc_edu" is already the group of unit "edu" \(units\[1\]\.feishu_chat\)/,
+    ],
+    [
+      'two units with one WeCom room',
+      SMALL.replace('feishu_chat: oc_edu', 'wecom_room: 舆情群').replace(
+        'handles: [统筹]',
+        'handles: [统筹]\n    wecom_room: 舆情群',
+      ),
+      /line 19, units\[2\].wecom_room: "舆情群" is already the group of unit "edu"/,
+    ],
+    [
+      'two people with one Feishu id',
+      SMALL.replace(
+        '{ id: ldr, name: 领导甲, roles: [leader, approver] }',
+        '{ id: ldr, name: 领导甲, roles: [leader], feishu: ou_spk }',
+      ),
+      /line 14, units\[1\]\.members\[1\]\.feishu: feishu "ou_spk" is already person "spk"'s/,
+    ],
+    [
+      'two people with one WeCom id',
+      SMALL.replace('roles: [admin] }', 'roles: [admin], wecom: wm }').replace(
+        'roles: [leader, approver] }',
+        'roles: [leader, approver], wecom: wm }',
+      ),
+      /line 14, units\[1\]\.members\[1\]\.wecom: wecom "wm" is already person "admin"'s/,
+    ],
+    [
+      'one person with two Feishu ids',
+      SMALL.replace(
+        'roles: [admin] }',
+        'roles: [admin] }\n      - { id: spk, name: 发言人甲, roles: [officer], feishu: ou_other }',
+      ),
+      /units\[1\]\.members\[0\]\.feishu: person "spk" has feishu "ou_other" elsewhere in the file and "ou_spk" here/,
+    ],
+    [
+      'one person twice in a unit',
+      SMALL.replace(
+        'roles: [leader, approver] }',
+        'roles: [leader] }\n      - { id: ldr, name: 领导甲, roles: [approver] }',
+      ),
+      /line 15, units\[1\]\.members\[2\]\.id: person "ldr" is listed twice in unit "edu"/,
+    ],
+    [
       'unknown field',
       SMALL.replace('handles: [统筹]', 'handles: [统筹]\n    chat: x'),
       /units\[2\]: Unrecognized key: "chat"/,
@@ -142,28 +214,5 @@ describe('org file validation', () => {
   it.each(bad)('%s: the error names the line and the field', (_name, text, expected) => {
     expect(() => parseOrgFile(text, 'org.yaml')).toThrow(OrgFileError);
     expect(() => parseOrgFile(text, 'org.yaml')).toThrow(expected);
-  });
-
-  let dir: string | undefined;
-  afterEach(() => {
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('a bad ORG_FILE stops start-up before the database is touched', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'huiyin-org-'));
-    const file = join(dir, 'org.yaml');
-    writeFileSync(file, SMALL.replace('roles: [spokesperson]', 'roles: [speaker]'));
-    await expect(
-      createService({
-        env: {
-          DATA_DIR: dir,
-          ORG_FILE: file,
-          POLICY_PACK: DEFAULT_POLICY_PACK,
-          SANDBOX: true,
-          DATABASE_URL: 'postgres://127.0.0.1:1/none',
-        },
-        log: silentLogger,
-      }),
-    ).rejects.toThrow(`ORG_FILE ${file} is invalid:\n  line 13, units[1].members[0].roles[0]`);
   });
 });

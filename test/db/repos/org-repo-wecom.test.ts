@@ -77,6 +77,21 @@ describe.each(DB_KINDS)('org repository, WeCom rooms and people (%s)', (kind) =>
     expect(await wecomChats('edu')).toEqual(['r1@chatroom', '教育舆情群']);
   });
 
+  it('a room learned from a topic stays through a re-import of the file, and goes with the topic', async () => {
+    const one = counter(1);
+    await learnWecomRoomBinding(database.db, { roomId: 'r1@chatroom', topic: '教育舆情群', ...one }, now);
+    await importOrg(database.db, ORG, now);
+    expect(await chatUnit(database.db, 'wecom', 'r1@chatroom')).toBe('edu');
+    expect(await wecomChats('edu')).toEqual(['r1@chatroom', '教育舆情群']);
+
+    const renamed = structuredClone(ORG);
+    const edu = renamed.units.find((u) => u.id === 'edu');
+    if (edu) edu.wecom_room = '教育新群';
+    await importOrg(database.db, renamed, now);
+    expect(await chatUnit(database.db, 'wecom', 'r1@chatroom')).toBeNull();
+    expect(await wecomChats('edu')).toEqual(['教育新群']);
+  });
+
   it('a topic several rooms share binds nothing: the unit keeps its topic', async () => {
     const two = counter(2);
     expect(
