@@ -40,7 +40,7 @@ CREATE INDEX "processed_events_received" ON "processed_events" USING btree ("rec
 CREATE INDEX "timers_next_attempt" ON "timers" USING btree ("next_attempt_at") WHERE status = 'pending';--> statement-breakpoint
 CREATE INDEX "timers_finished" ON "timers" USING btree ("due_at") WHERE status in ('done', 'cancelled');--> statement-breakpoint
 CREATE INDEX "timers_dead" ON "timers" USING btree ("due_at") WHERE status = 'dead';--> statement-breakpoint
--- Issue #11 (inbox): fills inbox.chat_id, added by the generated migration, for rows stored
+-- Hand-written (issue #11, inbox): fills inbox.chat_id, added above, for rows stored
 -- before it, from the normalised event each row carries. Run once after that migration.
 -- Pending rows first: they are the ones the runner's per-chat order needs; a pending row
 -- left null is still handled (on its own, outside any chat's order) through inbox_no_chat.

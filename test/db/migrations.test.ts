@@ -1,53 +1,12 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { rmSync } from 'node:fs';
 import { eq, sql } from 'drizzle-orm';
-import type { PgliteDatabase } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
-import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
-import { afterAll, describe, expect, inject, it } from 'vitest';
-import { type Database, openDatabase } from '../../db/client.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../db/client.js';
 import { claimDueTimers } from '../../db/repos/clock-repo.js';
 import { clocks, itemEvents, items, timers, units } from '../../db/schema.js';
-import { scratchDatabase } from '../../db/scratch.js';
 import { bareItem } from '../helpers/bare-item.js';
-import { DB_KINDS, type DbKind } from '../helpers/databases.js';
-
-const MIGRATIONS = fileURLToPath(new URL('../../db/migrations/', import.meta.url));
-
-/** A migrations folder holding only the first `n` migrations, as a database made before the rest had them. */
-function firstMigrations(n: number): string {
-  const dir = mkdtempSync(join(tmpdir(), 'huiyin-migrations-'));
-  mkdirSync(join(dir, 'meta'));
-  const journal = JSON.parse(readFileSync(join(MIGRATIONS, 'meta/_journal.json'), 'utf8'));
-  journal.entries = journal.entries.slice(0, n);
-  writeFileSync(join(dir, 'meta/_journal.json'), JSON.stringify(journal));
-  for (const e of journal.entries as { tag: string }[])
-    copyFileSync(join(MIGRATIONS, `${e.tag}.sql`), join(dir, `${e.tag}.sql`));
-  return dir;
-}
-
-/** An empty database of `kind` and a way to apply a migrations folder to it. */
-async function emptyDatabase(
-  kind: DbKind,
-): Promise<{ database: Database; migrateFrom(folder: string): Promise<void> }> {
-  if (kind === 'pglite') {
-    const database = await openDatabase({});
-    return {
-      database,
-      migrateFrom: (folder) =>
-        migratePglite(database.db as unknown as PgliteDatabase, { migrationsFolder: folder }),
-    };
-  }
-  const database = await scratchDatabase(inject('pgUrl'), { prefix: 'huiyin_t', migrate: false });
-  return {
-    database,
-    migrateFrom: (folder) =>
-      migratePostgres(database.db as unknown as PostgresJsDatabase, { migrationsFolder: folder }),
-  };
-}
+import { DB_KINDS } from '../helpers/databases.js';
+import { firstMigrations, unmigratedDatabase } from '../helpers/migrations.js';
 
 describe.each(DB_KINDS)('migration 0002 renames what databases made before it stored (%s)', (kind) => {
   const at = new Date('2026-11-22T03:00:00Z');
@@ -59,7 +18,7 @@ describe.each(DB_KINDS)('migration 0002 renames what databases made before it st
   });
 
   it('/报告 clocks and events become escalate, 网民留言 items and clocks netizen_message; others stay', async () => {
-    const empty = await emptyDatabase(kind);
+    const empty = await unmigratedDatabase(kind);
     database = empty.database;
     dir = firstMigrations(2);
     await empty.migrateFrom(dir);
@@ -128,8 +87,8 @@ describe.each(DB_KINDS)('timers.next_attempt_at on timers made before it existed
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('a pending timer still fires at its due time, not when the migration ran; the backfill sets its retry time to it', async () => {
-    const empty = await emptyDatabase(kind);
+  it('a pending timer still fires at its due time, not when the migration ran: 0004 sets its retry time to it', async () => {
+    const empty = await unmigratedDatabase(kind);
     database = empty.database;
     dir = firstMigrations(4);
     await empty.migrateFrom(dir);
@@ -153,10 +112,6 @@ describe.each(DB_KINDS)('timers.next_attempt_at on timers made before it existed
 
     await database.migrate();
     const claim = (now: Date) => claimDueTimers(db, { now, worker: 'w', limit: 10 });
-    expect(await claim(new Date(due.getTime() - 1000))).toEqual([]);
-
-    const backfill = readFileSync(join(MIGRATIONS, 'custom/timers-next-attempt-backfill.sql'), 'utf8');
-    await db.execute(sql.raw(backfill));
     const [row] = await db.select().from(timers);
     expect(row?.nextAttemptAt).toEqual(due);
     expect(await claim(new Date(due.getTime() - 1000))).toEqual([]);

@@ -1,21 +1,12 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { rmSync } from 'node:fs';
 import { asc, sql } from 'drizzle-orm';
-import type { PgliteDatabase } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
-import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
-import { afterEach, describe, expect, inject, it } from 'vitest';
-import { type Database, openDatabase } from '../../../db/client.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Database } from '../../../db/client.js';
 import { acceptEvent, claimInbox, markHandled } from '../../../db/repos/inbox-repo.js';
 import { inbox } from '../../../db/schema.js';
-import { scratchDatabase } from '../../../db/scratch.js';
-import { DB_KINDS, type DbKind, useDatabase } from '../../helpers/databases.js';
+import { DB_KINDS, useDatabase } from '../../helpers/databases.js';
+import { firstMigrations, unmigratedDatabase } from '../../helpers/migrations.js';
 
-const MIGRATIONS = fileURLToPath(new URL('../../../db/migrations/', import.meta.url));
-const BACKFILL = join(MIGRATIONS, 'custom/inbox-chat-id-backfill.sql');
 /** The migrations a database had before inbox.chat_id. */
 const BEFORE_CHAT_ID = 4;
 const at = new Date('2026-11-22T03:00:00Z');
@@ -87,37 +78,6 @@ describe.each(DB_KINDS)('inbox claim, chat after chat (%s)', (kind) => {
   });
 });
 
-/** A migrations folder holding only the first `n` migrations, as a database made before the rest had them. */
-function firstMigrations(n: number): string {
-  const dir = mkdtempSync(join(tmpdir(), 'huiyin-migrations-'));
-  mkdirSync(join(dir, 'meta'));
-  const journal = JSON.parse(readFileSync(join(MIGRATIONS, 'meta/_journal.json'), 'utf8'));
-  journal.entries = journal.entries.slice(0, n);
-  writeFileSync(join(dir, 'meta/_journal.json'), JSON.stringify(journal));
-  for (const e of journal.entries as { tag: string }[])
-    copyFileSync(join(MIGRATIONS, `${e.tag}.sql`), join(dir, `${e.tag}.sql`));
-  return dir;
-}
-
-async function unmigrated(
-  kind: DbKind,
-): Promise<{ database: Database; migrateFrom(dir: string): Promise<void> }> {
-  if (kind === 'pglite') {
-    const database = await openDatabase({});
-    return {
-      database,
-      migrateFrom: (dir) =>
-        migratePglite(database.db as unknown as PgliteDatabase, { migrationsFolder: dir }),
-    };
-  }
-  const database = await scratchDatabase(inject('pgUrl'), { prefix: 'huiyin_t', migrate: false });
-  return {
-    database,
-    migrateFrom: (dir) =>
-      migratePostgres(database.db as unknown as PostgresJsDatabase, { migrationsFolder: dir }),
-  };
-}
-
 describe.each(DB_KINDS)('inbox.chat_id backfill (%s)', (kind) => {
   let database: Database | undefined;
   let dir: string | undefined;
@@ -127,7 +87,7 @@ describe.each(DB_KINDS)('inbox.chat_id backfill (%s)', (kind) => {
   });
 
   it("fills the chat of rows stored before the column from their event, so their chat's order holds", async () => {
-    const empty = await unmigrated(kind);
+    const empty = await unmigratedDatabase(kind);
     database = empty.database;
     dir = firstMigrations(BEFORE_CHAT_ID);
     await empty.migrateFrom(dir);
@@ -138,9 +98,8 @@ describe.each(DB_KINDS)('inbox.chat_id backfill (%s)', (kind) => {
     await db.execute(sql`insert into inbox (platform, event_id, payload, status, next_attempt_at, received_at) values
       ${sql.join([old('x-0', 'done', 'x'), old('x-1', 'pending', 'x'), old('x-2', 'pending', 'x'), old('y-1', 'pending', 'y'), old('garbled', 'pending')], sql`, `)}`);
 
+    // 0004 fills the new column from each row's event.
     await database.migrate();
-    for (const statement of readFileSync(BACKFILL, 'utf8').split('--> statement-breakpoint'))
-      await db.execute(sql.raw(statement));
 
     const rows = await db.select().from(inbox).orderBy(asc(inbox.id));
     expect(rows.map((r) => [r.eventId, r.chatId])).toEqual([
