@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { sql } from 'drizzle-orm';
 import { DEFAULT_POLICY_PACK } from '../bot-flows/policies/index.js';
-import type { Db } from '../db/client.js';
+import { type Database, type Db, openDatabase } from '../db/client.js';
 import { scratchDatabase } from '../db/scratch.js';
 import { silentLogger } from '../src/log.js';
 import { createService, type Service } from '../src/service.js';
@@ -171,12 +171,16 @@ async function insertBaseline(db: Db, n: number): Promise<number> {
 
 async function main() {
   const fake = await new FakeFeishu({ perChat: 5, perApp: 50, latencyMs: API_MS }).start();
-  const database = await scratchDatabase(ADMIN_URL, { prefix: 'huiyin_bench', maxConnections: 20 });
+  const database = await scratchDatabase(ADMIN_URL, { prefix: 'huiyin_bench' });
   const file = orgFile();
   const services: Service[] = [];
+  // Each instance has its own connection pool, as separate processes would.
+  const pools: Database[] = [];
   const servers: { close(): void; port: number }[] = [];
   try {
     for (let i = 0; i < INSTANCES; i++) {
+      const pool = i === 0 ? database : await openDatabase({ databaseUrl: database.url });
+      if (i > 0) pools.push(pool);
       const service = await createService({
         env: {
           DATA_DIR: '',
@@ -194,7 +198,7 @@ async function main() {
           mode: 'webhook',
         },
         log: silentLogger,
-        database,
+        database: pool,
       });
       await service.start();
       services.push(service);
@@ -267,6 +271,7 @@ async function main() {
   } finally {
     for (const s of servers) s.close();
     for (const s of services) await s.close();
+    for (const p of pools) await p.close();
     await database.close();
     await fake.stop();
   }

@@ -10,7 +10,7 @@ export async function scratchDatabase(
   adminUrl: string,
   /** `migrate: false` leaves it empty (a test that migrates step by step). */
   opts: { prefix: string; maxConnections?: number; migrate?: boolean },
-): Promise<Database> {
+): Promise<Database & { url: string }> {
   const name = `${opts.prefix}_${randomBytes(6).toString('hex')}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);
@@ -20,6 +20,8 @@ export async function scratchDatabase(
   if (opts.migrate !== false) await db.migrate();
   return {
     ...db,
+    /** Where it is, for further connections (a second instance on the same database). */
+    url: url.toString(),
     async close() {
       await db.close();
       await admin.unsafe(`drop database if exists ${name} with (force)`);
