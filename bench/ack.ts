@@ -11,30 +11,18 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serve } from '@hono/node-server';
-import type { Hono } from 'hono';
-import { DEFAULT_POLICY_PACK } from '../bot-flows/policies/index.js';
 import { type Database, openDatabase } from '../db/client.js';
 import { scratchDatabase } from '../db/scratch.js';
 import { createLogger } from '../src/log.js';
-import { createService } from '../src/service.js';
 import { FakeFeishu, feishuRequest, messageEvent } from '../test/helpers/fake-feishu.js';
 import { fixtureOrg } from '../test/helpers/fixtures.js';
+import { BENCH_KEY, benchFeishuService, listen } from './feishu-bench.js';
 
 const DATABASES = (process.env.BENCH_DATABASES ?? 'pglite,postgres').split(',');
 const RATE = Number(process.env.BENCH_RATE ?? 100);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const KEY = 'bench-encrypt-key';
 const ADMIN_URL = process.env.HUIYIN_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
-
-function listen(fetch: Hono['fetch']): Promise<{ server: ReturnType<typeof serve>; port: number }> {
-  return new Promise((resolve) => {
-    const server = serve({ fetch, port: 0, hostname: '127.0.0.1' }, (info) =>
-      resolve({ server, port: info.port }),
-    );
-  });
-}
 
 interface Result {
   p50: number;
@@ -50,24 +38,11 @@ interface Result {
 /** The burst against a service on `database`; returns ack latencies (ms) and how long handling took. */
 async function burst(database: Database, label: string, runners: boolean): Promise<Result> {
   const fake = await new FakeFeishu().start();
-  const service = await createService({
-    env: {
-      DATA_DIR: '',
-      POLICY_PACK: DEFAULT_POLICY_PACK,
-      SANDBOX: false,
-      DATABASE_URL: undefined,
-      ORG_FILE: fixtureOrg('feishu-edu'),
-    },
-    feishu: {
-      appId: 'cli_bench',
-      appSecret: 's',
-      encryptKey: KEY,
-      verificationToken: 'vt',
-      domain: fake.url,
-      mode: 'webhook',
-    },
+  const service = await benchFeishuService({
+    database: database,
+    domain: fake.url,
+    orgFile: fixtureOrg('feishu-edu'),
     log: createLogger('error'),
-    database,
   });
   if (runners) await service.start();
   const { server, port } = await listen(service.app.fetch);
@@ -76,7 +51,7 @@ async function burst(database: Database, label: string, runners: boolean): Promi
   const now = new Date();
   const requests = Array.from({ length: total }, (_, i) =>
     feishuRequest(
-      KEY,
+      BENCH_KEY,
       messageEvent({
         eventId: `${label}-${i}`,
         messageId: `om_${label}_${i}`,

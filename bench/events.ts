@@ -3,17 +3,14 @@
  * on real Postgres, against a bare Hono handler on the same server stack, in one run.
  * HUIYIN_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres) must allow CREATE DATABASE.
  */
-import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import { DEFAULT_POLICY_PACK } from '../bot-flows/policies/index.js';
 import { scratchDatabase } from '../db/scratch.js';
 import { createLogger } from '../src/log.js';
-import { createService } from '../src/service.js';
 import { FakeFeishu, feishuRequest, messageEvent } from '../test/helpers/fake-feishu.js';
+import { BENCH_KEY, benchFeishuService, listen } from './feishu-bench.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 4000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
-const KEY = 'bench-encrypt-key';
 
 async function load(url: string, bodies: { body: string; headers: Record<string, string> }[]) {
   const latencies: number[] = [];
@@ -38,39 +35,17 @@ async function load(url: string, bodies: { body: string; headers: Record<string,
   return { rate: latencies.length / seconds, p50: pct(50), p95: pct(95), p99: pct(99) };
 }
 
-/** An HTTP server on a free loopback port, once it is listening. */
-function listen(fetch: Hono['fetch']): Promise<{ server: ReturnType<typeof serve>; port: number }> {
-  return new Promise((resolve) => {
-    const server = serve({ fetch, port: 0, hostname: '127.0.0.1' }, (info) =>
-      resolve({ server, port: info.port }),
-    );
-  });
-}
-
 const ADMIN_URL = process.env.HUIYIN_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 async function main() {
   const fake = await new FakeFeishu().start();
   const database = await scratchDatabase(ADMIN_URL, { prefix: 'huiyin_bench', maxConnections: 20 });
   try {
-    const service = await createService({
-      env: {
-        DATA_DIR: '',
-        POLICY_PACK: DEFAULT_POLICY_PACK,
-        SANDBOX: false,
-        DATABASE_URL: undefined,
-        ORG_FILE: undefined,
-      },
-      feishu: {
-        appId: 'cli_bench',
-        appSecret: 's',
-        encryptKey: KEY,
-        verificationToken: 'vt',
-        domain: fake.url,
-        mode: 'webhook',
-      },
+    const service = await benchFeishuService({
+      database: database,
+      domain: fake.url,
+      orgFile: undefined,
       log: createLogger('error'),
-      database,
     });
     const huiyin = await listen(service.app.fetch);
     const bare = new Hono().post('/feishu/events', async (c) => {
@@ -84,7 +59,7 @@ async function main() {
     const requests = (prefix: string) =>
       Array.from({ length: EVENTS }, (_, i) =>
         feishuRequest(
-          KEY,
+          BENCH_KEY,
           messageEvent({
             eventId: `${prefix}-${i}`,
             messageId: `om_${prefix}_${i}`,

@@ -10,14 +10,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serve } from '@hono/node-server';
 import { sql } from 'drizzle-orm';
-import { DEFAULT_POLICY_PACK } from '../bot-flows/policies/index.js';
 import { type Database, type Db, openDatabase } from '../db/client.js';
 import { scratchDatabase } from '../db/scratch.js';
 import { silentLogger } from '../src/log.js';
-import { createService, type Service } from '../src/service.js';
+import type { Service } from '../src/service.js';
 import { FakeFeishu, feishuRequest, messageEvent } from '../test/helpers/fake-feishu.js';
+import { BENCH_KEY, benchFeishuService, listen } from './feishu-bench.js';
 
 const CHATS = Number(process.env.BENCH_CHATS ?? 50);
 const RATE = Number(process.env.BENCH_RATE ?? 100);
@@ -26,7 +25,6 @@ const BURST = Number(process.env.BENCH_BURST ?? 2000);
 const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 3);
 const API_MS = Number(process.env.BENCH_API_MS ?? 50);
 const SEND_TIMEOUT_S = Number(process.env.BENCH_SEND_TIMEOUT_S ?? 600);
-const KEY = 'bench-encrypt-key';
 const ADMIN_URL = process.env.HUIYIN_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /** A province of CHATS units, each in its own Feishu group with an officer and a spokesperson, and a 抄送 office. */
@@ -65,14 +63,6 @@ function orgFile(): string {
   return file;
 }
 
-function listen(fetch: Service['app']['fetch']): Promise<{ close(): void; port: number }> {
-  return new Promise((resolve) => {
-    const server = serve({ fetch, port: 0, hostname: '127.0.0.1' }, (info) =>
-      resolve({ close: () => server.close(), port: info.port }),
-    );
-  });
-}
-
 const pct = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 const ms = (x: number) => `${x.toFixed(0)} ms`;
@@ -91,7 +81,7 @@ async function post(ports: number[], fake: FakeFeishu, tag: string, at: number[]
       fake.userMessages.set(messageId, `oc_u${chat}`);
       const now = new Date();
       const req = feishuRequest(
-        KEY,
+        BENCH_KEY,
         messageEvent({
           eventId: `${tag}-${i}`,
           messageId,
@@ -176,29 +166,16 @@ async function main() {
   const services: Service[] = [];
   // Each instance has its own connection pool, as separate processes would.
   const pools: Database[] = [];
-  const servers: { close(): void; port: number }[] = [];
+  const servers: Awaited<ReturnType<typeof listen>>[] = [];
   try {
     for (let i = 0; i < INSTANCES; i++) {
       const pool = i === 0 ? database : await openDatabase({ databaseUrl: database.url });
       if (i > 0) pools.push(pool);
-      const service = await createService({
-        env: {
-          DATA_DIR: '',
-          POLICY_PACK: DEFAULT_POLICY_PACK,
-          SANDBOX: false,
-          DATABASE_URL: undefined,
-          ORG_FILE: file,
-        },
-        feishu: {
-          appId: 'cli_bench',
-          appSecret: 's',
-          encryptKey: KEY,
-          verificationToken: 'vt',
-          domain: fake.url,
-          mode: 'webhook',
-        },
-        log: silentLogger,
+      const service = await benchFeishuService({
         database: pool,
+        domain: fake.url,
+        orgFile: file,
+        log: silentLogger,
       });
       await service.start();
       services.push(service);
@@ -269,7 +246,7 @@ async function main() {
       `limits              : busiest second ${busiest.chat} to one chat (limit 5), ${busiest.app} for the app (limit 50); ${fake.refused} sends refused with 230020; ${dead} messages set aside`,
     );
   } finally {
-    for (const s of servers) s.close();
+    for (const s of servers) s.server.close();
     for (const s of services) await s.close();
     for (const p of pools) await p.close();
     await database.close();
