@@ -1,22 +1,23 @@
 /**
  * npm run bench:flow — reports end to end on real Postgres: signed Feishu events in → the
  * report handled (every message queued) → sent to a fake Open API that enforces Feishu's limits
- * (5 messages/s per chat, 50/s per app; beyond them it answers 230020). Three service instances
- * share the database, as three processes would. Two phases: a steady load (BENCH_RATE reports/s
+ * (5 messages/s per chat, 50/s per app; beyond them it answers 230020). Three service instances,
+ * each a process of its own (bench/flow-instance.ts), share the database. Two phases: a steady load (BENCH_RATE reports/s
  * for BENCH_STEADY_S seconds) and a burst of BENCH_BURST reports over BENCH_CHATS chats. In the same
  * run it measures bare single-row inserts into the same Postgres, as the baseline.
  * HUIYIN_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres) must allow CREATE DATABASE.
  */
+
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
-import { type Database, type Db, openDatabase } from '../db/client.js';
+import type { Db } from '../db/client.js';
 import { scratchDatabase } from '../db/scratch.js';
-import { silentLogger } from '../src/log.js';
-import type { Service } from '../src/service.js';
 import { FakeFeishu, feishuRequest, messageEvent } from '../test/helpers/fake-feishu.js';
-import { BENCH_KEY, benchFeishuService, listen } from './feishu-bench.js';
+import { BENCH_KEY } from './feishu-bench.js';
 
 const CHATS = Number(process.env.BENCH_CHATS ?? 50);
 const RATE = Number(process.env.BENCH_RATE ?? 100);
@@ -159,29 +160,51 @@ async function insertBaseline(db: Db, n: number): Promise<number> {
   return (n * 1000) / (performance.now() - started);
 }
 
+/** Starts one service instance in a process of its own (bench/flow-instance.ts); resolves with it and its port. */
+function instance(env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL('./flow-instance.ts', import.meta.url))],
+    {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /port (\d+)/.exec(out);
+      if (m) resolve({ child, port: Number(m[1]) });
+    });
+    child.once('exit', (code) => reject(new Error(`instance exited with ${code} before listening`)));
+  });
+}
+
+async function stopInstance(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
 async function main() {
   const fake = await new FakeFeishu({ perChat: 5, perApp: 50, latencyMs: API_MS }).start();
   const database = await scratchDatabase(ADMIN_URL, { prefix: 'huiyin_bench' });
   const file = orgFile();
-  const services: Service[] = [];
-  // Each instance has its own connection pool, as separate processes would.
-  const pools: Database[] = [];
-  const servers: Awaited<ReturnType<typeof listen>>[] = [];
+  const children: ChildProcess[] = [];
   try {
+    // The first start imports the org; the others find it imported.
+    const ports: number[] = [];
     for (let i = 0; i < INSTANCES; i++) {
-      const pool = i === 0 ? database : await openDatabase({ databaseUrl: database.url });
-      if (i > 0) pools.push(pool);
-      const service = await benchFeishuService({
-        database: pool,
-        domain: fake.url,
-        orgFile: file,
-        log: silentLogger,
+      const started = await instance({
+        BENCH_DB_URL: database.url,
+        BENCH_FAKE_URL: fake.url,
+        BENCH_ORG_FILE: file,
       });
-      await service.start();
-      services.push(service);
-      servers.push(await listen(service.app.fetch));
+      children.push(started.child);
+      ports.push(started.port);
     }
-    const ports = servers.map((s) => s.port);
     const db = database.db;
     const out = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -246,9 +269,7 @@ async function main() {
       `limits              : busiest second ${busiest.chat} to one chat (limit 5), ${busiest.app} for the app (limit 50); ${fake.refused} sends refused with 230020; ${dead} messages set aside`,
     );
   } finally {
-    for (const s of servers) s.server.close();
-    for (const s of services) await s.close();
-    for (const p of pools) await p.close();
+    await Promise.all(children.map(stopInstance));
     await database.close();
     await fake.stop();
   }

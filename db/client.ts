@@ -85,7 +85,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       // postgres.js takes a socket factory (`socket`), missing from its type definitions.
       ...({ socket: (o: SocketTarget) => watchedSocket(o, t.silenceMs) } as object),
     });
-    const db = drizzlePostgres(client, { schema });
+    const db = drizzlePostgres(preparing(client), { schema });
     return {
       db: db as unknown as Db,
       urgent: db as unknown as Db,
@@ -119,6 +119,33 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     migrate: () => migratePglite(db, { migrationsFolder }),
     close: () => client.close(),
   };
+}
+
+/**
+ * The client with every statement prepared. drizzle hands postgres.js each statement unprepared
+ * (only its named `.prepare()` queries are not), and postgres.js then asks the server to
+ * describe a statement with parameters before running it: two round trips for every statement.
+ * Prepared, a statement is described once per connection and afterwards bound and run in one
+ * round trip, and statements sent together (in a transaction) go out in one write. postgres.js
+ * keeps a connection's statements until the connection ends (at most an hour, `max_lifetime`).
+ * Statements without parameters use the simple protocol either way (migrations among them).
+ */
+function preparing(sql: postgres.Sql): postgres.Sql {
+  return new Proxy(sql, {
+    get(target, key, receiver) {
+      if (key === 'unsafe')
+        return (query: string, params?: unknown[], options?: postgres.UnsafeQueryOptions) =>
+          target.unsafe(query, params as postgres.ParameterOrJSON<never>[], { ...options, prepare: true });
+      // A transaction's (and a savepoint's) statements go through a client of its own.
+      if (key === 'begin' || key === 'savepoint')
+        return (...args: unknown[]) => {
+          const fn = args.pop() as (tx: postgres.Sql) => unknown;
+          const open = Reflect.get(target, key, receiver) as (...a: unknown[]) => unknown;
+          return open.call(target, ...args, (tx: postgres.Sql) => fn(preparing(tx)));
+        };
+      return Reflect.get(target, key, receiver);
+    },
+  });
 }
 
 interface SocketTarget {

@@ -1,4 +1,4 @@
-import type { PGlite, Transaction } from '@electric-sql/pglite';
+import type { PGlite, QueryOptions, Transaction } from '@electric-sql/pglite';
 
 export type Lane = 'urgent' | 'background';
 
@@ -57,11 +57,16 @@ export class PgliteLanes {
   }
 }
 
-/** A transaction whose statements each let the event loop turn first (see `turn`). */
+/**
+ * A transaction whose statements each let the event loop turn first (see `turn`), one after
+ * the other: a flow may issue several at once (on Postgres they share a round trip).
+ */
 function yielding(tx: Transaction): Transaction {
-  const query: Transaction['query'] = async (q, params, options) => {
-    await turn();
-    return tx.query(q, params, options);
+  let last: Promise<unknown> = Promise.resolve();
+  const query: Transaction['query'] = <T>(q: string, params?: unknown[], options?: QueryOptions) => {
+    const run = last.then(turn).then(() => tx.query<T>(q, params, options));
+    last = run.catch(() => undefined);
+    return run;
   };
   return new Proxy(tx, { get: (target, key) => (key === 'query' ? query : Reflect.get(target, key)) });
 }

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/client.js';
 import { type ClockRow, endClocks, insertClocks, itemClocks, openClocks } from '../../db/repos/clock-repo.js';
-import type { ItemRow } from '../../db/repos/item-repo.js';
+import type { ItemRow, UnnumberedItem } from '../../db/repos/item-repo.js';
 import { type ClockFacts, type NetizenMessageType, planClocks } from '../../src/core/clocks.js';
 import type { PolicyPack } from '../../src/core/policy-pack.js';
 import { createCalendar, unknownYearNotice } from '../../src/core/working-days.js';
@@ -10,7 +10,7 @@ import { OVERRIDES } from '../calendar/overrides.js';
 /** The official working-day calendar: chinese-days plus the project's overrides. */
 export const calendar = createCalendar(OVERRIDES);
 
-export function factsOf(item: ItemRow): ClockFacts {
+export function factsOf(item: UnnumberedItem): ClockFacts {
   return {
     kind: item.kind,
     // Until 研判 decides, the reporter's proposal counts: a proposed 重大 starts its 1 h clock.
@@ -25,11 +25,11 @@ export function factsOf(item: ItemRow): ClockFacts {
 }
 
 /** Says in the log when a deadline was counted through a year with no holiday data. */
-function warnUnknownYears(log: Logger | undefined, item: ItemRow, rows: ClockRow[]) {
+function warnUnknownYears(log: Logger | undefined, item: UnnumberedItem, rows: ClockRow[]) {
   const years = [...new Set(rows.flatMap((c) => c.unknownYears))];
   if (years.length > 0) {
     log?.warn('deadline counted without holiday data', {
-      item: item.number,
+      itemId: item.id,
       years,
       notice: unknownYearNotice(years),
     });
@@ -40,7 +40,7 @@ function warnUnknownYears(log: Logger | undefined, item: ItemRow, rows: ClockRow
 export async function startClocks(
   tx: Db,
   pack: PolicyPack,
-  item: ItemRow,
+  item: UnnumberedItem,
   now: Date,
   log?: Logger,
 ): Promise<ClockRow[]> {

@@ -1,4 +1,4 @@
-import { insertItem, insertItemEvent } from '../../db/repos/item-repo.js';
+import { insertItem, insertItemEvent, numberItem } from '../../db/repos/item-repo.js';
 import type { CommandSpec } from '../../src/bot/dispatcher.js';
 import { NETIZEN_MESSAGE_TYPES, type NetizenMessageType, timeLeft } from '../../src/core/clocks.js';
 import { optionValue } from '../../src/core/command-parser.js';
@@ -85,7 +85,7 @@ export const netizenMessageCommand: CommandSpec = {
     const acceptedText = cmd ? optionValue(cmd, '受理') : undefined;
     const acceptedAt = acceptedText ? acceptedDay(acceptedText, ctx.now) : ctx.now;
 
-    const item = await insertItem(
+    const unnumbered = await insertItem(
       ctx.tx,
       {
         title,
@@ -108,8 +108,8 @@ export const netizenMessageCommand: CommandSpec = {
         updatedAt: ctx.now,
       },
       [{ unitId: unit.id, role: 'responsible' }],
-      ctx.now,
     );
+    const item = await numberItem(ctx.tx, unnumbered, ctx.now);
     const { number } = item;
     ctx.about(item);
     await insertItemEvent(ctx.tx, {

@@ -6,7 +6,7 @@ import { cite } from '../../src/core/policy-pack.js';
 import type { RoutingDecision } from '../../src/core/routing.js';
 import { formatShanghai } from '../../src/core/time.js';
 import { itemCard } from '../cards/item-card/builder.js';
-import { type MentionCandidate, mentionCandidates, pickMentions } from '../cards/item-card/mentions.js';
+import { type MentionCandidate, pickMentions } from '../cards/item-card/mentions.js';
 
 export interface Delivery {
   /** Units with no group on this platform: nothing reached them. */
@@ -26,13 +26,18 @@ export const notifiedUnitIds = (d: RoutingDecision): string[] => [
 
 /**
  * Sends the item card to every unit that must act (each @-mentions its own spokesperson), a
- * notice to coordinating and notified units, and a short copy to each 抄送 unit. The people to
- * @-mention are read in one query; the flow preloads the units' groups (ctx.preloadUnitChats).
+ * notice to coordinating and notified units, and a short copy to each 抄送 unit. The flow reads
+ * the people to @-mention beforehand in one query (mentionCandidates for notifiedUnitIds) and
+ * preloads the units' groups (ctx.preloadUnitChats).
  */
-export async function notifyUnits(ctx: BotContext, item: ItemRow, d: RoutingDecision): Promise<Delivery> {
+export async function notifyUnits(
+  ctx: BotContext,
+  item: ItemRow,
+  d: RoutingDecision,
+  candidates: MentionCandidate[],
+): Promise<Delivery> {
   const roles = d.units.map((u) => ({ unitId: u.unit.id, role: u.role }));
   const delivery: Delivery = { undelivered: [], noSpokesperson: [] };
-  const candidates = await mentionCandidates(ctx, item, notifiedUnitIds(d));
   const cardUnits = [d.owner, ...withRole(d, 'responsible')];
   const seen = new Set<string>();
   for (const unit of cardUnits) {

@@ -1,4 +1,4 @@
-import { insertItem, insertItemEvent } from '../../db/repos/item-repo.js';
+import { insertItem, insertItemEvent, numberItem } from '../../db/repos/item-repo.js';
 import type { BotContext } from '../../src/bot/context.js';
 import type { CommandSpec } from '../../src/bot/dispatcher.js';
 import type { InboundMessage } from '../../src/bot/event.js';
@@ -19,6 +19,7 @@ import {
   type Level,
   MINSHENG,
 } from '../../src/core/vocabulary.js';
+import { mentionCandidates } from '../cards/item-card/mentions.js';
 import { clockCard } from '../clocks/clock-card.js';
 import { startClocks } from '../clocks/plan.js';
 import { confirmation, notifiedUnitIds, notifyUnits } from './report-notify.js';
@@ -145,7 +146,7 @@ export async function report(ctx: BotContext<InboundMessage>): Promise<void> {
     level: args.level,
   });
 
-  const item = await insertItem(
+  const unnumbered = await insertItem(
     ctx.tx,
     {
       title: args.title,
@@ -172,46 +173,55 @@ export async function report(ctx: BotContext<InboundMessage>): Promise<void> {
       updatedAt: ctx.now,
     },
     decision.units.map((u) => ({ unitId: u.unit.id, role: u.role })),
-    ctx.now,
   );
-  ctx.about(item);
+  ctx.about(unnumbered);
 
-  const clocks = await startClocks(ctx.tx, ctx.pack, item, ctx.now, ctx.log);
-  await ctx.preloadUnitChats(notifiedUnitIds(decision));
+  const notified = notifiedUnitIds(decision);
+  // Independent: sent together (on Postgres in one round trip).
+  const [clocks, , candidates] = await Promise.all([
+    startClocks(ctx.tx, ctx.pack, unnumbered, ctx.now, ctx.log),
+    ctx.preloadUnitChats(notified),
+    mentionCandidates(ctx, unnumbered, notified),
+  ]);
+  // Numbered last: from here to the commit, the next report waits on the day's counter.
+  const item = await numberItem(ctx.tx, unnumbered, ctx.now);
   // Cards, notices, the clock card and the confirmation: one insert, in this order (the clock
-  // card goes into the thread of the owner's item card, so after it).
-  const delivery = await ctx.batch(async () => {
-    const delivery = await notifyUnits(ctx, item, decision);
-    // A new item: its clock card is neither queued nor sent yet, so it is simply posted.
-    await ctx.sendToUnit(
-      item.ownerUnitId,
-      { kind: 'card', card: clockCard(ctx.pack, item, clocks, ctx.now) },
-      { threadItemId: item.id, anchorItemId: item.id, anchorKind: 'clock' },
-    );
-    await ctx.replyInThread(confirmation(item, decision, reporterUnit !== null, delivery));
-    return delivery;
-  });
-  await insertItemEvent(ctx.tx, {
-    itemId: item.id,
-    kind: 'reported',
-    actorPersonId: ctx.actor?.person.id ?? null,
-    actorName: ctx.actorName,
-    at: ctx.now,
-    data: {
-      title: item.title,
-      category: item.category,
-      proposedLevel: item.proposedLevel,
-      channel: item.channel,
-      link: item.link,
-      emergency: item.emergency,
-      occurredAt: item.occurredAt.toISOString(),
-      reporterUnitId: item.reporterUnitId,
-      routingRule: decision.rule,
-      owner: decision.owner.id,
-      units: decision.units.map((u) => ({ unitId: u.unit.id, role: u.role })),
-      undelivered: delivery.undelivered,
+  // card goes into the thread of the owner's item card, so after it); the audit event beside it.
+  await ctx.batch(
+    async () => {
+      const delivery = await notifyUnits(ctx, item, decision, candidates);
+      // A new item: its clock card is neither queued nor sent yet, so it is simply posted.
+      await ctx.sendToUnit(
+        item.ownerUnitId,
+        { kind: 'card', card: clockCard(ctx.pack, item, clocks, ctx.now) },
+        { threadItemId: item.id, anchorItemId: item.id, anchorKind: 'clock' },
+      );
+      await ctx.replyInThread(confirmation(item, decision, reporterUnit !== null, delivery));
+      return delivery;
     },
-  });
+    (delivery) =>
+      insertItemEvent(ctx.tx, {
+        itemId: item.id,
+        kind: 'reported',
+        actorPersonId: ctx.actor?.person.id ?? null,
+        actorName: ctx.actorName,
+        at: ctx.now,
+        data: {
+          title: item.title,
+          category: item.category,
+          proposedLevel: item.proposedLevel,
+          channel: item.channel,
+          link: item.link,
+          emergency: item.emergency,
+          occurredAt: item.occurredAt.toISOString(),
+          reporterUnitId: item.reporterUnitId,
+          routingRule: decision.rule,
+          owner: decision.owner.id,
+          units: decision.units.map((u) => ({ unitId: u.unit.id, role: u.role })),
+          undelivered: delivery.undelivered,
+        },
+      }),
+  );
 }
 
 export const reportCommand: CommandSpec = {

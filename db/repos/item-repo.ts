@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { and, desc, eq, inArray, ne, or, sql } from 'drizzle-orm';
 import { shanghaiDayKey } from '../../src/core/time.js';
 import type { Db } from '../client.js';
@@ -9,41 +10,58 @@ export type NewItem = Omit<typeof items.$inferInsert, 'id' | 'number' | 'version
 export type ItemEventRow = typeof itemEvents.$inferSelect;
 export type ItemPatch = Partial<typeof items.$inferInsert>;
 
-/**
- * Allocates the next `YQYYYYMMDD-NNN` for the Shanghai day of `now`. The upsert takes a row
- * lock that is held until the caller's transaction ends, so concurrent reports queue here
- * and never share a number; it costs the same whatever the number of items.
- */
-async function nextItemNumber(tx: Db, now: Date): Promise<string> {
-  const day = shanghaiDayKey(now);
-  const [row] = await tx
-    .insert(itemCounters)
-    .values({ day, last: 1 })
-    .onConflictDoUpdate({ target: itemCounters.day, set: { last: sql`${itemCounters.last} + 1` } })
-    .returning({ last: itemCounters.last });
-  if (!row) throw new Error('item counter upsert returned nothing');
-  return `YQ${day}-${String(row.last).padStart(3, '0')}`;
-}
+/** A new item before numberItem gave it its number. */
+export type UnnumberedItem = Omit<ItemRow, 'number'>;
 
 /**
- * Records a new item with its number (from the day's counter, in the caller's transaction) and
- * the units it involves. Every item is numbered here, so the counters add up to the items ever
- * recorded: itemCountsByState relies on it.
+ * Records a new item and the units it involves, not numbered yet: the flow numbers it with
+ * numberItem once everything that does not need the number is written. Until then the row
+ * carries a provisional number that no other transaction ever sees (the row is uncommitted).
  */
 export async function insertItem(
   tx: Db,
   item: NewItem,
   unitRoles: { unitId: string; role: string }[],
-  now: Date,
-): Promise<ItemRow> {
-  const number = await nextItemNumber(tx, now);
+): Promise<UnnumberedItem> {
   const [row] = await tx
     .insert(items)
-    .values({ ...item, number })
+    .values({ ...item, number: `~${randomUUID()}` })
     .returning();
   if (!row) throw new Error('item insert returned nothing');
   if (unitRoles.length > 0)
     await tx.insert(itemUnits).values(unitRoles.map((u) => ({ itemId: row.id, ...u })));
+  const { number: _provisional, ...unnumbered } = row;
+  return unnumbered;
+}
+
+/**
+ * Gives a new item the next `YQYYYYMMDD-NNN` of the Shanghai day of `now`, in one statement.
+ * The day's counter row stays locked until the caller's transaction ends, so concurrent reports
+ * queue here and never share a number (nor leave a gap: a rolled-back report gives its number
+ * back). Every report waits for the one before it to commit, so a flow numbers its item as late
+ * as it can: only what needs the number (the messages, the audit event) comes after. Every item
+ * is numbered here, so the counters add up to the items ever recorded (itemCountsByState).
+ */
+export async function numberItem(tx: Db, item: UnnumberedItem, now: Date): Promise<ItemRow> {
+  const day = shanghaiDayKey(now);
+  const counter = tx.$with('counter').as(
+    tx
+      .insert(itemCounters)
+      .values({ day, last: 1 })
+      .onConflictDoUpdate({ target: itemCounters.day, set: { last: sql`${itemCounters.last} + 1` } })
+      .returning({ last: itemCounters.last }),
+  );
+  // At least three digits, never cut: …-007, …-123, …-1234.
+  const [row] = await tx
+    .with(counter)
+    .update(items)
+    .set({
+      number: sql`'YQ' || ${day} || '-' || lpad(${counter.last}::text, greatest(3, length(${counter.last}::text)), '0')`,
+    })
+    .from(counter)
+    .where(eq(items.id, item.id))
+    .returning();
+  if (!row) throw new Error(`item ${item.id} not found to number`);
   return row;
 }
 
@@ -178,7 +196,7 @@ export function listOpenItems(db: Db, f: ListFilter) {
 /**
  * Items by state, without counting every item: the open states are counted from the partial
  * index of open items, and 已办结 is every item ever numbered (the day counters, one row a day)
- * less the open ones. Exact because insertItem numbers every item in its own transaction and
+ * less the open ones. Exact because every item is numbered (numberItem) in the transaction that records it and
  * items are never deleted; one statement, so one snapshot.
  */
 export async function itemCountsByState(db: Db): Promise<{ state: string; n: number }[]> {

@@ -119,9 +119,10 @@ export class BotContext<E extends InboundEvent = InboundEvent> {
   /**
    * Runs `fn` holding back the messages it queues through this context, then writes them in one
    * insert, in the order they were queued (a flow that queues many messages pays one statement).
-   * Nothing is written when `fn` throws.
+   * `alongside` is a further write of the flow that needs `fn`'s result, sent with that insert
+   * (on Postgres in the same round trip). Nothing is written when `fn` throws.
    */
-  async batch<T>(fn: () => Promise<T>): Promise<T> {
+  async batch<T>(fn: () => Promise<T>, alongside?: (result: T) => Promise<void>): Promise<T> {
     const held: OutboxInsert[] = [];
     this.held = held;
     let result: T;
@@ -130,7 +131,9 @@ export class BotContext<E extends InboundEvent = InboundEvent> {
     } finally {
       this.held = null;
     }
-    await enqueue(this.tx, held, this.now);
+    // `alongside` first: postgres.js holds a small statement for the next one and sends a large
+    // one (the messages) at once, so in this order both leave in one write.
+    await Promise.all([alongside?.(result), enqueue(this.tx, held, this.now)]);
     return result;
   }
 

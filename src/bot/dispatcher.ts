@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Db } from '../../db/client.js';
 import { markProcessed } from '../../db/repos/inbox-repo.js';
 import { eventSender } from '../../db/repos/org-repo.js';
+import { setSavepoint, underSavepoint } from '../../db/repos/savepoint-repo.js';
 import { commandName, parseCommand } from '../core/command-parser.js';
 import { HuiyinError, isHuiyinError } from '../core/errors.js';
 import { textMessage } from '../core/message.js';
@@ -121,19 +122,25 @@ export class Dispatcher {
     if (event.kind === 'message' && !event.addressed && name === null) return { status: 'ignored' };
     const spec = name !== null ? this.findCommand(name) : undefined;
     const org = await this.deps.org();
+    const actorId = event.kind === 'message' ? event.sender.id : event.operator.id;
     const result = await this.deps.db.transaction(async (tx) => {
-      const fresh = await markProcessed(tx, event.platform, event.eventId, now);
-      await opts.inTransaction?.(tx);
+      // Sent together (one round trip on Postgres); the sender and the savepoint go unused for
+      // a duplicate.
+      const [fresh, , sender] = await Promise.all([
+        markProcessed(tx, event.platform, event.eventId, now),
+        opts.inTransaction?.(tx),
+        eventSender(tx, event.platform, actorId, event.chatId),
+        setSavepoint(tx, 'handling'),
+      ]);
       if (!fresh) return { status: 'duplicate' } as const;
-      const actorId = event.kind === 'message' ? event.sender.id : event.operator.id;
-      const { actor, chatUnitId: unitId } = await eventSender(tx, event.platform, actorId, event.chatId);
+      const { actor, chatUnitId: unitId } = sender;
       const outer = new BotContext(event, tx, now, org, this.deps.pack, actor, unitId, this.deps.log);
       outer.command = command ?? undefined;
       let inner: BotContext | undefined;
       try {
         // A savepoint: a refused command leaves no trace but its reply.
-        const response = await tx.transaction(async (sp) => {
-          const ctx = new BotContext(event, sp, now, org, this.deps.pack, actor, unitId, this.deps.log);
+        const response = await underSavepoint(tx, 'handling', async () => {
+          const ctx = new BotContext(event, tx, now, org, this.deps.pack, actor, unitId, this.deps.log);
           inner = ctx;
           ctx.command = outer.command;
           await compose<BotContext>([...this.middleware, (c) => this.route(c, spec, length)])(ctx);

@@ -6,19 +6,24 @@ interface Pair {
   /** Bytes held while frozen, each way. */
   toServer: Buffer[];
   toClient: Buffer[];
+  /** The server has answered since the client last sent. */
+  answered: boolean;
 }
 
 /**
  * A TCP proxy on 127.0.0.1 in front of a Postgres server, to take the database away under a
  * running service: `freeze()` stops forwarding but keeps every socket open (a stopped process
  * or a dead network: no error ever comes), `stop()` closes every socket and refuses new ones
- * (the server is down), `resume()` and `start()` undo them.
+ * (the server is down), `resume()` and `start()` undo them. It also counts what clients send
+ * (`roundTrips`), to see what a piece of work costs in round trips.
  */
 export class PgProxy {
   private server: Server | null = null;
   private readonly pairs = new Set<Pair>();
   private frozen = false;
   private port = 0;
+  /** Round trips the clients made: sends to the server, counting those before its next answer as one. */
+  roundTrips = 0;
 
   constructor(private readonly target: { host: string; port: number }) {}
 
@@ -62,9 +67,12 @@ export class PgProxy {
   close = () => this.stop();
 
   private accept(client: Socket): void {
-    const pair: Pair = { client, upstream: null, toServer: [], toClient: [] };
+    const pair: Pair = { client, upstream: null, toServer: [], toClient: [], answered: true };
     this.pairs.add(pair);
     client.on('data', (chunk: Buffer) => {
+      // A send after an answer (or the first) begins a round trip; more before the answer join it.
+      if (pair.answered) this.roundTrips++;
+      pair.answered = false;
       pair.toServer.push(chunk);
       if (!this.frozen) this.flush(pair);
     });
@@ -77,6 +85,7 @@ export class PgProxy {
     const upstream = tcpConnect(this.target.port, this.target.host);
     pair.upstream = upstream;
     upstream.on('data', (chunk: Buffer) => {
+      pair.answered = true;
       pair.toClient.push(chunk);
       if (!this.frozen) this.flush(pair);
     });

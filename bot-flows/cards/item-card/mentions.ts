@@ -1,4 +1,4 @@
-import type { ItemRow } from '../../../db/repos/item-repo.js';
+import type { ItemRow, UnnumberedItem } from '../../../db/repos/item-repo.js';
 import { unitPeople } from '../../../db/repos/org-repo.js';
 import type { BotContext } from '../../../src/bot/context.js';
 import type { Part } from '../../../src/core/message.js';
@@ -8,7 +8,7 @@ import { isMajor } from '../../../src/core/vocabulary.js';
 export type MentionCandidate = Awaited<ReturnType<typeof unitPeople>>[number];
 
 /** The region whose principal leader a 特别重大 card in the owner's group @-mentions, if not the owner itself. */
-function regionAbove(ctx: BotContext, item: ItemRow, unitId: string): string | null {
+function regionAbove(ctx: BotContext, item: UnnumberedItem, unitId: string): string | null {
   if ((item.level ?? item.proposedLevel) !== '特别重大' || unitId !== item.ownerUnitId) return null;
   const region = ctx.org.regionOf(ctx.org.get(unitId));
   return region.id === unitId ? null : region.id;
@@ -20,7 +20,7 @@ function regionAbove(ctx: BotContext, item: ItemRow, unitId: string): string | n
  */
 export function mentionCandidates(
   ctx: BotContext,
-  item: ItemRow,
+  item: UnnumberedItem,
   unitIds: string[],
 ): Promise<MentionCandidate[]> {
   const regions = unitIds.flatMap((id) => regionAbove(ctx, item, id) ?? []);

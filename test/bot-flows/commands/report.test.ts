@@ -1,6 +1,6 @@
 import { eq, like } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { itemEvents, items, itemUnits, outbox } from '../../../db/schema.js';
+import { itemCounters, itemEvents, items, itemUnits, outbox } from '../../../db/schema.js';
 import { DB_KINDS } from '../../helpers/databases.js';
 import { fixtureOrg } from '../../helpers/fixtures.js';
 import { mentionsOf, textOf, useHarness } from '../../helpers/harness.js';
@@ -221,6 +221,46 @@ describe.each(DB_KINDS)('/上报 through the sandbox (%s)', (kind) => {
     // Their confirmations answer messages the sandbox never stored: drop them, deliver the rest.
     await t.h.service.outbox.idle();
     await t.database.db.delete(outbox).where(like(outbox.replyTo, 'concurrent-%'));
+    await t.h.settle();
+  });
+
+  it('numbers past the 999th item of a day keep every digit', async () => {
+    await t.database.db.insert(itemCounters).values({ day: '20261122', last: 999 });
+    const sent = await t.h.say('cac-ofc-1', 'sb-lobby', '/上报 “第一千条” 类别:教育');
+    const confirm = await t.h.replyTo('sb-lobby', sent.body.id as string);
+    expect(textOf(confirm)).toContain('YQ20261122-1000');
+    const [item] = await t.database.db.select().from(items).where(eq(items.title, '第一千条'));
+    expect(item?.number).toBe('YQ20261122-1000');
+  });
+
+  it('a report that fails after it was numbered gives its number back: no gap, no provisional number', async () => {
+    let failing = true;
+    // Fails each report's transaction once the flow has done everything (numbering included).
+    t.h.service.dispatcher.use(async (_ctx, next) => {
+      await next();
+      if (failing) throw new Error('the database failed at the last moment');
+    });
+    const event = (id: string) => ({
+      kind: 'message' as const,
+      platform: 'sandbox',
+      eventId: id,
+      chatId: 'sb-lobby',
+      chatType: 'group' as const,
+      messageId: id,
+      sender: { id: 'cac-ofc-1' },
+      text: `/上报 回滚测试${id} 类别:价格`,
+      mentions: [],
+      addressed: true,
+      sentAt: t.h.clock.now(),
+    });
+    await expect(t.h.service.dispatcher.dispatch(event('rolled-back'))).rejects.toThrow('last moment');
+    expect(await t.database.db.select().from(items)).toEqual([]);
+    failing = false;
+    expect(await t.h.service.dispatcher.dispatch(event('next'))).toMatchObject({ status: 'handled' });
+    const numbers = (await t.database.db.select({ number: items.number }).from(items)).map((r) => r.number);
+    expect(numbers).toEqual(['YQ20261122-001']);
+    await t.h.service.outbox.idle();
+    await t.database.db.delete(outbox).where(eq(outbox.replyTo, 'next'));
     await t.h.settle();
   });
 
