@@ -162,9 +162,13 @@ async function insertBaseline(db: Db, n: number): Promise<number> {
 
 /** Starts one service instance in a process of its own (bench/flow-instance.ts); resolves with it and its port. */
 function instance(env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
+  // BENCH_CPU_PROF=<dir>: each instance writes a V8 CPU profile there when it ends.
+  const prof = process.env.BENCH_CPU_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+    : [];
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', fileURLToPath(new URL('./flow-instance.ts', import.meta.url))],
+    [...prof, '--import', 'tsx', fileURLToPath(new URL('./flow-instance.ts', import.meta.url))],
     {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -246,6 +250,8 @@ async function main() {
       SEND_TIMEOUT_S,
     );
     const sendS = (performance.now() - sendStarted) / 1000;
+    // The tables grew by thousands of rows in seconds: fresh statistics for the joins below.
+    await db.execute(sql`analyze inbox, items, outbox`);
     const steady = await latencies(db, 'steady');
     const burst = await latencies(db, 'burst');
     const busiest = fake.busiestSecond();

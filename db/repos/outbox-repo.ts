@@ -1,4 +1,4 @@
-import { and, eq, gte, sql } from 'drizzle-orm';
+import { and, eq, gte, inArray, sql } from 'drizzle-orm';
 import type { OutMessage } from '../../src/core/message.js';
 import type { Db } from '../client.js';
 import { itemMessages, outbox, platformDeliveries } from '../schema.js';
@@ -99,8 +99,15 @@ const LOCK_TIMEOUT_MS = 60_000;
  */
 export async function claimDue(
   db: Db,
-  opts: { now: Date; worker: string; limit: number },
+  /** `skipPlatforms`: leave these platforms' messages (their app limit is reached). */
+  opts: { now: Date; worker: string; limit: number; skipPlatforms?: string[] },
 ): Promise<OutboxRow[]> {
+  const skip = opts.skipPlatforms?.length
+    ? sql`and o.platform not in (${sql.join(
+        opts.skipPlatforms.map((p) => sql`${p}`),
+        sql`, `,
+      )})`
+    : sql``;
   const now = opts.now.toISOString();
   const stale = new Date(opts.now.getTime() - LOCK_TIMEOUT_MS).toISOString();
   const heads = sql`
@@ -116,7 +123,7 @@ export async function claimDue(
     )
     select o.id from outbox o join heads h on o.id = h.id
     where o.status = 'pending' and o.next_attempt_at <= ${now}::timestamptz
-      and (o.locked_at is null or o.locked_at <= ${stale}::timestamptz)
+      and (o.locked_at is null or o.locked_at <= ${stale}::timestamptz) ${skip}
     order by o.priority, o.next_attempt_at, o.id
     limit ${opts.limit}
     for update of o skip locked`;
@@ -130,27 +137,30 @@ export async function claimDue(
 
 /** Records a sent message (and the copies folded into it, if it is a digest) and that its platform delivers. */
 export async function markSent(db: Db, row: OutboxRow, sentMessageId: string, now: Date): Promise<void> {
+  // Independent statements, sent together (on Postgres in one round trip).
   await db.transaction(async (tx) => {
-    await tx
-      .update(outbox)
-      .set({ status: 'sent', sentMessageId, sentAt: now, lockedAt: null, lockedBy: null, lastError: null })
-      .where(eq(outbox.id, row.id));
-    await tx
-      .update(outbox)
-      .set({ status: 'sent', sentMessageId, sentAt: now })
-      .where(and(eq(outbox.foldedInto, row.id), eq(outbox.status, 'folded')));
-    if (row.anchorItemId !== null) {
-      await tx
-        .insert(itemMessages)
-        .values({
-          itemId: row.anchorItemId,
-          platform: row.platform,
-          chatId: row.chatId,
-          messageId: sentMessageId,
-          kind: row.anchorKind,
-        })
-        .onConflictDoNothing();
-    }
+    await Promise.all([
+      tx
+        .update(outbox)
+        .set({ status: 'sent', sentMessageId, sentAt: now, lockedAt: null, lockedBy: null, lastError: null })
+        .where(eq(outbox.id, row.id)),
+      tx
+        .update(outbox)
+        .set({ status: 'sent', sentMessageId, sentAt: now })
+        .where(and(eq(outbox.foldedInto, row.id), eq(outbox.status, 'folded'))),
+      row.anchorItemId === null
+        ? null
+        : tx
+            .insert(itemMessages)
+            .values({
+              itemId: row.anchorItemId,
+              platform: row.platform,
+              chatId: row.chatId,
+              messageId: sentMessageId,
+              kind: row.anchorKind,
+            })
+            .onConflictDoNothing(),
+    ]);
   });
   // Its own statement, after the commit: the platform's row is locked only for an instant.
   await db
@@ -210,12 +220,21 @@ export async function markFailed(
   return status;
 }
 
-/** Holds a claimed row until `at` without counting an attempt (a rate limit asked us to wait). */
-export async function deferRow(db: Db, row: OutboxRow, at: Date): Promise<void> {
+/**
+ * Holds claimed rows until `at` without counting an attempt (a rate limit asked them to wait),
+ * in one statement; each chat's order is kept (a chat's head is its oldest pending row).
+ */
+export async function deferRows(db: Db, rows: OutboxRow[], at: Date): Promise<void> {
+  if (rows.length === 0) return;
   await db
     .update(outbox)
     .set({ lockedAt: null, lockedBy: null, nextAttemptAt: at })
-    .where(eq(outbox.id, row.id));
+    .where(
+      inArray(
+        outbox.id,
+        rows.map((r) => r.id),
+      ),
+    );
 }
 
 /** The card message an item's thread hangs from in a chat, once it has been sent. */

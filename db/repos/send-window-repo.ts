@@ -12,12 +12,50 @@ export interface SlotScope {
   limit: number;
 }
 
+/** Why a slot was not taken: the earliest time all the scopes have room, and which were full. */
+export interface SlotWait {
+  until: Date;
+  full: string[];
+}
+
+/** The earliest time (ms) a window holding `times` (ascending) has room for one more under `limit`. */
+function roomAt(times: number[], limit: number, t: number): number {
+  const recent = times.filter((at) => at > t - WINDOW_MS);
+  // The window ending then holds limit - 1 sends once the (n - limit)th has left it.
+  return recent.length >= limit ? (recent[recent.length - limit] as number) + WINDOW_MS : t;
+}
+
+/**
+ * The scopes that are full at `now`, each with when it has room again, read without locking
+ * (a hint: a runner skips what cannot go, takeSlots decides).
+ */
+export async function fullScopes(db: Db, scopes: SlotScope[], now: Date): Promise<Map<string, Date>> {
+  const full = new Map<string, Date>();
+  if (scopes.length === 0) return full;
+  const t = now.getTime();
+  const rows = await db
+    .select()
+    .from(sendWindows)
+    .where(
+      inArray(
+        sendWindows.scope,
+        scopes.map((s) => s.scope),
+      ),
+    );
+  for (const row of rows) {
+    const limit = scopes.find((s) => s.scope === row.scope)?.limit ?? Number.POSITIVE_INFINITY;
+    const at = roomAt(row.recent, limit, t);
+    if (at > t) full.set(row.scope, new Date(at));
+  }
+  return full;
+}
+
 /**
  * Takes one send slot in every scope at `now`, or none: under the scope rows' locks (taken in
  * one order, so two takers never deadlock) in one short transaction, so the limits hold across
- * every instance. Returns null when taken, else the earliest time all the scopes have room.
+ * every instance. Returns null when taken, else when all the scopes have room and which were full.
  */
-export async function takeSlots(db: Db, scopes: SlotScope[], now: Date): Promise<Date | null> {
+export async function takeSlots(db: Db, scopes: SlotScope[], now: Date): Promise<SlotWait | null> {
   if (scopes.length === 0) return null;
   const t = now.getTime();
   const names = scopes.map((s) => s.scope);
@@ -40,13 +78,13 @@ export async function takeSlots(db: Db, scopes: SlotScope[], now: Date): Promise
     }
     const recent = new Map(rows.map((r) => [r.scope, r.recent.filter((at) => at > t - WINDOW_MS)]));
     let freeAt = t;
+    const full: string[] = [];
     for (const { scope, limit } of scopes) {
-      const times = recent.get(scope) ?? [];
-      // The window ending at freeAt holds limit - 1 sends once the (n - limit)th has left it.
-      if (times.length >= limit)
-        freeAt = Math.max(freeAt, (times[times.length - limit] as number) + WINDOW_MS);
+      const at = roomAt(recent.get(scope) ?? [], limit, t);
+      if (at > t) full.push(scope);
+      freeAt = Math.max(freeAt, at);
     }
-    if (freeAt > t) return new Date(freeAt);
+    if (freeAt > t) return { until: new Date(freeAt), full };
     const updated = scopes.map(({ scope }) => ({
       scope,
       recent: JSON.stringify([...(recent.get(scope) ?? []), t].sort((a, b) => a - b)),

@@ -4,14 +4,14 @@ import { findItemById } from '../../db/repos/item-repo.js';
 import { foldCopies } from '../../db/repos/outbox-digest-repo.js';
 import {
   claimDue,
-  deferRow,
+  deferRows,
   deliveredSince,
   markFailed,
   markSent,
   type OutboxRow,
   threadRoot,
 } from '../../db/repos/outbox-repo.js';
-import { takeSlots } from '../../db/repos/send-window-repo.js';
+import { fullScopes, takeSlots } from '../../db/repos/send-window-repo.js';
 import { type PlatformSender, SendError } from '../bot/sender.js';
 import { copyDigest } from '../core/copy-digest.js';
 import { outMessageSchema } from '../core/message.js';
@@ -52,6 +52,10 @@ export class OutboxRunner {
   private readonly pump: Pump;
   /** The earliest time a message held by a rate limit in this pass may go. */
   private heldUntil: number | null = null;
+  /** Platforms whose app limit is reached in this pass, until when (ms). */
+  private appFull = new Map<string, number>();
+  /** Rows claimed in this pass and left unsent: their platform's app limit was reached. */
+  private unsent: OutboxRow[] = [];
 
   constructor(private readonly deps: OutboxRunnerDeps) {
     this.worker = deps.workerId ?? `outbox-${randomUUID().slice(0, 8)}`;
@@ -65,11 +69,28 @@ export class OutboxRunner {
   drain = () => this.pump.drain();
   idle = () => this.pump.idle();
 
-  /** One claim-and-send pass; returns how many messages went out. */
+  /**
+   * One claim-and-send pass; returns how many messages went out. A platform whose app limit is
+   * reached is left alone until it has room: its messages are not claimed, and those claimed
+   * before it filled up wait for it in one statement, instead of each taking and failing its
+   * slot (at the limit, that was most of what every instance did).
+   */
   async runOnce(): Promise<number> {
     const now = this.deps.clock.now();
-    const rows = await claimDue(this.deps.db, { now, worker: this.worker, limit: BATCH });
     this.heldUntil = null;
+    this.appFull = new Map();
+    this.unsent = [];
+    const apps = [...this.senders.values()].flatMap((s) =>
+      s.limits ? [{ scope: `${s.platform}:app`, limit: s.limits.perApp }] : [],
+    );
+    for (const [scope, until] of await fullScopes(this.deps.db, apps, now))
+      this.fillsUp(scope.slice(0, -':app'.length), until.getTime());
+    const rows = await claimDue(this.deps.db, {
+      now,
+      worker: this.worker,
+      limit: BATCH,
+      skipPlatforms: [...this.appFull.keys()],
+    });
     let sent = 0;
     let next = 0;
     // Rows come in priority order, each of a different chat: up to IN_FLIGHT sends at once.
@@ -80,12 +101,27 @@ export class OutboxRunner {
       }
     };
     await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, rows.length) }, lane));
+    // What was left for a full app waits for it in one statement per platform.
+    for (const [platform, until] of this.appFull) {
+      const waiting = this.unsent.filter((r) => r.platform === platform);
+      await deferRows(this.deps.db, waiting, new Date(until));
+    }
     if (this.heldUntil !== null) this.pump.wakeIn(this.heldUntil - this.deps.clock.now().getTime());
     return sent;
   }
 
+  /** The platform's app limit is reached until `until` (ms): the rest of this pass leaves it alone. */
+  private fillsUp(platform: string, until: number): void {
+    this.appFull.set(platform, until);
+    this.heldUntil = Math.min(this.heldUntil ?? until, until);
+  }
+
   private async sendRow(claimed: OutboxRow, now: Date): Promise<boolean> {
     let row = claimed;
+    if ((this.appFull.get(row.platform) ?? 0) > this.deps.clock.now().getTime()) {
+      this.unsent.push(row);
+      return false;
+    }
     const sender = this.senders.get(row.platform);
     if (!sender) {
       await this.failed(row, `no adapter for platform ${row.platform}`, now, {
@@ -167,22 +203,29 @@ export class OutboxRunner {
   /** Takes the platform's per-chat and per-app slots; false when the row was held for its slot instead. */
   private async takeSlot(sender: PlatformSender, row: OutboxRow): Promise<boolean> {
     if (!sender.limits) return true;
-    const freeAt = await takeSlots(
+    const app = `${row.platform}:app`;
+    const wait = await takeSlots(
       this.deps.db,
       [
-        { scope: `${row.platform}:app`, limit: sender.limits.perApp },
+        { scope: app, limit: sender.limits.perApp },
         { scope: `${row.platform}:chat:${row.chatId}`, limit: sender.limits.perChat },
       ],
       this.deps.clock.now(),
     );
-    if (freeAt === null) return true;
-    await this.hold(row, freeAt.getTime());
+    if (wait === null) return true;
+    if (wait.full.includes(app)) {
+      // Every message of the platform waits for the app (this one with the rest of the pass).
+      this.fillsUp(row.platform, wait.until.getTime());
+      this.unsent.push(row);
+    } else {
+      await this.hold(row, wait.until.getTime());
+    }
     return false;
   }
 
   /** Holds a row until `at` without counting an attempt, and wakes the runner then. */
   private async hold(row: OutboxRow, at: number): Promise<void> {
-    await deferRow(this.deps.db, row, new Date(at));
+    await deferRows(this.deps.db, [row], new Date(at));
     this.heldUntil = Math.min(this.heldUntil ?? at, at);
   }
 

@@ -1,0 +1,55 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { enqueue } from '../../db/repos/outbox-repo.js';
+import { outbox } from '../../db/schema.js';
+import { silentLogger } from '../../src/log.js';
+import { OutboxRunner } from '../../src/scheduler/outbox-runner.js';
+import { FakeClock } from '../helpers/clock.js';
+import { type CountingDatabase, countingDatabase } from '../helpers/counting-database.js';
+import { DB_KINDS, emptyDatabase } from '../helpers/databases.js';
+import { fakeMessage, RecordingPlatform } from '../helpers/recording-platform.js';
+
+const T0 = new Date('2026-11-22T03:00:00Z').getTime();
+
+describe.each(DB_KINDS)('the outbox at the app limit (%s)', (kind) => {
+  let c: CountingDatabase;
+  beforeAll(async () => {
+    c = await countingDatabase(kind);
+  });
+  afterAll(async () => {
+    await c?.close();
+  });
+  beforeEach(async () => {
+    await emptyDatabase(c);
+  });
+
+  it('leaves the messages waiting for a full app alone until it has room, then sends them in order', async () => {
+    const clock = new FakeClock(new Date(T0));
+    const platform = new RecordingPlatform(clock, { perChat: 5, perApp: 50 });
+    // 80 messages to 80 chats: the app takes 50 this second, the other 30 must wait for it.
+    await enqueue(
+      c.db,
+      Array.from({ length: 80 }, (_, i) => fakeMessage(`chat-${i}`, `m${i}`)),
+      clock.now(),
+    );
+    const runner = new OutboxRunner({ db: c.db, senders: [platform], clock, log: silentLogger });
+    // One pass takes a batch of 50: the app's whole second.
+    expect(await runner.runOnce()).toBe(50);
+
+    // Still within the second: a pass reads the app's window, claims nothing of the platform
+    // and sends nothing, instead of taking and failing a slot for each waiting message.
+    c.reset();
+    expect(await runner.runOnce()).toBe(0);
+    expect(c.statements.length, c.statements.join('\n')).toBeLessThanOrEqual(2);
+    const waiting = await c.db.select().from(outbox).where(eq(outbox.status, 'pending'));
+    expect(waiting).toHaveLength(30);
+    expect(waiting.every((r) => r.lockedBy === null && r.attempts === 0)).toBe(true);
+
+    // A second later the app has room: the rest go, none twice.
+    clock.set(new Date(T0 + 1_000));
+    await runner.drain();
+    expect(platform.sends).toHaveLength(80);
+    expect(new Set(platform.sends.map((s) => s.chat)).size).toBe(80);
+    expect(platform.sends.slice(50).every((s) => s.at === T0 + 1_000)).toBe(true);
+  });
+});
