@@ -69,9 +69,19 @@ const pct = (sorted: number[], p: number) =>
 const ms = (x: number) => `${x.toFixed(0)} ms`;
 const rows = <T>(r: unknown): T[] => (Array.isArray(r) ? r : (r as { rows: T[] }).rows) as T[];
 
-/** Posts one report per entry of `at` (ms after start) to the instances in turn; resolves when all are acknowledged. */
-async function post(ports: number[], fake: FakeFeishu, tag: string, at: number[]): Promise<number[]> {
+/**
+ * Posts one report per entry of `at` (ms after start) to the instances in turn; resolves when all
+ * are acknowledged. An instance past its deadline answers 503: the same event is sent again a
+ * second later, as Feishu would (it retries unacknowledged events), and counted.
+ */
+async function post(
+  ports: number[],
+  fake: FakeFeishu,
+  tag: string,
+  at: number[],
+): Promise<{ acks: number[]; unavailable: number }> {
   const acks: number[] = [];
+  let unavailable = 0;
   const started = performance.now();
   await Promise.all(
     at.map(async (offset, i) => {
@@ -80,32 +90,40 @@ async function post(ports: number[], fake: FakeFeishu, tag: string, at: number[]
       const chat = (i % CHATS) + 1;
       const messageId = `om_${tag}_${i}`;
       fake.userMessages.set(messageId, `oc_u${chat}`);
-      const now = new Date();
-      const req = feishuRequest(
-        BENCH_KEY,
-        messageEvent({
-          eventId: `${tag}-${i}`,
-          messageId,
-          chatId: `oc_u${chat}`,
-          senderOpenId: `ou_off_${chat}`,
-          text: `@_user_1 /上报 “${tag}压测事件${i}” 类别:教育 涉事:u${chat}`,
-          mentions: [{ key: '@_user_1', openId: fake.botOpenId, name: '回音' }],
-          at: now,
-        }),
-        now,
-      );
-      const t0 = performance.now();
-      const res = await fetch(`http://127.0.0.1:${ports[i % ports.length]}/feishu/events`, {
-        method: 'POST',
-        body: req.body,
-        headers: req.headers,
-      });
-      await res.arrayBuffer();
-      if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
-      acks.push(performance.now() - t0);
+      const sentAt = new Date();
+      for (let attempt = 1; ; attempt++) {
+        const now = new Date();
+        const req = feishuRequest(
+          BENCH_KEY,
+          messageEvent({
+            eventId: `${tag}-${i}`,
+            messageId,
+            chatId: `oc_u${chat}`,
+            senderOpenId: `ou_off_${chat}`,
+            text: `@_user_1 /上报 “${tag}压测事件${i}” 类别:教育 涉事:u${chat}`,
+            mentions: [{ key: '@_user_1', openId: fake.botOpenId, name: '回音' }],
+            at: sentAt,
+          }),
+          now,
+        );
+        const t0 = performance.now();
+        const res = await fetch(`http://127.0.0.1:${ports[i % ports.length]}/feishu/events`, {
+          method: 'POST',
+          body: req.body,
+          headers: req.headers,
+        });
+        await res.arrayBuffer();
+        if (res.status === 200) {
+          acks.push(performance.now() - t0);
+          return;
+        }
+        if (res.status !== 503 || attempt === 10) throw new Error(`HTTP ${res.status}`);
+        unavailable++;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
     }),
   );
-  return acks.sort((a, b) => a - b);
+  return { acks: acks.sort((a, b) => a - b), unavailable };
 }
 
 async function until(what: string, check: () => Promise<boolean>, timeoutS: number): Promise<void> {
@@ -216,7 +234,7 @@ async function main() {
 
     // Steady load: RATE reports a second, evenly spaced.
     const steadyN = RATE * STEADY_S;
-    const steadyAcks = await post(
+    const { acks: steadyAcks, unavailable: steadyUnavailable } = await post(
       ports,
       fake,
       'steady',
@@ -230,7 +248,7 @@ async function main() {
 
     // Burst: BURST reports at once over CHATS chats.
     const burstStarted = performance.now();
-    const burstAcks = await post(
+    const { acks: burstAcks, unavailable: burstUnavailable } = await post(
       ports,
       fake,
       'burst',
@@ -263,10 +281,10 @@ async function main() {
     );
     out(`baseline            : ${bare.toFixed(0)} bare single-row inserts/s (32 at a time)`);
     out(
-      `steady ${RATE}/s × ${STEADY_S} s : ack p99 ${ms(pct(steadyAcks, 99))}   event → queued p50 ${ms(pct(steady.queued, 50))} p99 ${ms(pct(steady.queued, 99))} (target p99 ≤ 500 ms)   event → card sent p50 ${ms(pct(steady.card, 50))} p99 ${ms(pct(steady.card, 99))}`,
+      `steady ${RATE}/s × ${STEADY_S} s : ack p99 ${ms(pct(steadyAcks, 99))} (503 then sent again: ${steadyUnavailable})   event → queued p50 ${ms(pct(steady.queued, 50))} p99 ${ms(pct(steady.queued, 99))} (target p99 ≤ 500 ms)   event → card sent p50 ${ms(pct(steady.card, 50))} p99 ${ms(pct(steady.card, 99))}`,
     );
     out(
-      `burst ${BURST} reports  : ack p50 ${ms(pct(burstAcks, 50))} p99 ${ms(pct(burstAcks, 99))}   handled ${burst.handledPerS.toFixed(0)} reports/s (all in ${burstHandledS.toFixed(1)} s; target ≥ 200/s; ${(burst.handledPerS / bare).toFixed(3)}× bare inserts)   event → queued p50 ${ms(pct(burst.queued, 50))} p99 ${ms(pct(burst.queued, 99))}`,
+      `burst ${BURST} reports  : ack p50 ${ms(pct(burstAcks, 50))} p99 ${ms(pct(burstAcks, 99))} (503 then sent again: ${burstUnavailable})   handled ${burst.handledPerS.toFixed(0)} reports/s (all in ${burstHandledS.toFixed(1)} s; target ≥ 200/s; ${(burst.handledPerS / bare).toFixed(3)}× bare inserts)   event → queued p50 ${ms(pct(burst.queued, 50))} p99 ${ms(pct(burst.queued, 99))}`,
     );
     out(
       `sending             : ${fake.messages.length - sentBefore} messages in ${sendS.toFixed(1)} s after the burst was handled (${((fake.messages.length - sentBefore) / sendS).toFixed(1)}/s; the app limit is 50/s)   ${digests} 抄送汇总 digests   event → card sent p50 ${ms(pct(burst.card, 50))} p99 ${ms(pct(burst.card, 99))}`,
