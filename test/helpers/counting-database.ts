@@ -6,10 +6,10 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, beforeEach, inject } from 'vitest';
 import { type Database, openDatabase } from '../../db/client.js';
 import * as schema from '../../db/schema.js';
-import type { DbKind } from './databases.js';
+import { type DbKind, emptyDatabase } from './databases.js';
 
 const migrationsFolder = fileURLToPath(new URL('../../db/migrations', import.meta.url));
 
@@ -78,4 +78,19 @@ export async function countingDatabase(kind: DbKind): Promise<CountingDatabase> 
       await admin.end();
     },
   };
+}
+
+/** A counting database for the tests of one file, emptied before each test (`ctx.c`). */
+export function useCountingDatabase(kind: DbKind): { c: CountingDatabase } {
+  const ctx = {} as { c: CountingDatabase };
+  beforeAll(async () => {
+    ctx.c = await countingDatabase(kind);
+  });
+  afterAll(async () => {
+    await ctx.c?.close();
+  });
+  beforeEach(async () => {
+    await emptyDatabase(ctx.c);
+  });
+  return ctx;
 }

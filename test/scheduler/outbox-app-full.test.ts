@@ -1,29 +1,21 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { enqueue } from '../../db/repos/outbox-repo.js';
 import { outbox } from '../../db/schema.js';
 import { silentLogger } from '../../src/log.js';
 import { OutboxRunner } from '../../src/scheduler/outbox-runner.js';
 import { FakeClock } from '../helpers/clock.js';
-import { type CountingDatabase, countingDatabase } from '../helpers/counting-database.js';
-import { DB_KINDS, emptyDatabase } from '../helpers/databases.js';
+import { useCountingDatabase } from '../helpers/counting-database.js';
+import { DB_KINDS } from '../helpers/databases.js';
 import { fakeMessage, RecordingPlatform } from '../helpers/recording-platform.js';
 
 const T0 = new Date('2026-11-22T03:00:00Z').getTime();
 
 describe.each(DB_KINDS)('the outbox at the app limit (%s)', (kind) => {
-  let c: CountingDatabase;
-  beforeAll(async () => {
-    c = await countingDatabase(kind);
-  });
-  afterAll(async () => {
-    await c?.close();
-  });
-  beforeEach(async () => {
-    await emptyDatabase(c);
-  });
+  const ctx = useCountingDatabase(kind);
 
   it('leaves the messages waiting for a full app alone until it has room, then sends them in order', async () => {
+    const { c } = ctx;
     const clock = new FakeClock(new Date(T0));
     const platform = new RecordingPlatform(clock, { perChat: 5, perApp: 50 });
     // 80 messages to 80 chats: the app takes 50 this second, the other 30 must wait for it.

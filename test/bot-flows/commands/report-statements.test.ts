@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { registerFlows } from '../../../bot-flows/index.js';
 import { DEFAULT_POLICY_PACK, policyPack } from '../../../bot-flows/policies/index.js';
 import { readOrgFile } from '../../../db/org-file.js';
@@ -10,8 +10,8 @@ import type { InboundMessage } from '../../../src/bot/event.js';
 import { silentLogger } from '../../../src/log.js';
 import { DEMO_ORG_FILE } from '../../../src/service.js';
 import { FakeClock } from '../../helpers/clock.js';
-import { type CountingDatabase, countingDatabase } from '../../helpers/counting-database.js';
-import { DB_KINDS, emptyDatabase } from '../../helpers/databases.js';
+import { type CountingDatabase, useCountingDatabase } from '../../helpers/counting-database.js';
+import { DB_KINDS } from '../../helpers/databases.js';
 
 const now = new Date('2026-11-22T03:00:00Z');
 
@@ -37,17 +37,12 @@ const message = (eventId: string, chatId: string, sender: string, text: string):
 });
 
 describe.each(DB_KINDS)('the statements of one /上报 (%s)', (kind) => {
+  const ctx = useCountingDatabase(kind);
   let c: CountingDatabase;
   let dispatcher: Dispatcher;
 
-  beforeAll(async () => {
-    c = await countingDatabase(kind);
-  });
-  afterAll(async () => {
-    await c?.close();
-  });
   beforeEach(async () => {
-    await emptyDatabase(c);
+    c = ctx.c;
     await importOrg(c.db, readOrgFile(DEMO_ORG_FILE), now);
     const org = await loadOrg(c.db);
     dispatcher = registerFlows(
