@@ -1,4 +1,4 @@
-import { and, eq, gte, inArray, sql } from 'drizzle-orm';
+import { and, eq, gte, sql } from 'drizzle-orm';
 import type { OutMessage } from '../../src/core/message.js';
 import type { Db } from '../client.js';
 import { itemMessages, outbox, platformDeliveries } from '../schema.js';
@@ -135,42 +135,43 @@ export async function claimDue(
   return rows.sort((a, b) => a.priority - b.priority || +a.nextAttemptAt - +b.nextAttemptAt || a.id - b.id);
 }
 
-/** Records a sent message (and the copies folded into it, if it is a digest) and that its platform delivers. */
-export async function markSent(db: Db, row: OutboxRow, sentMessageId: string, now: Date): Promise<void> {
-  // Independent statements, sent together (on Postgres in one round trip).
-  await db.transaction(async (tx) => {
-    await Promise.all([
-      tx
-        .update(outbox)
-        .set({ status: 'sent', sentMessageId, sentAt: now, lockedAt: null, lockedBy: null, lastError: null })
-        .where(eq(outbox.id, row.id)),
-      tx
-        .update(outbox)
-        .set({ status: 'sent', sentMessageId, sentAt: now })
-        .where(and(eq(outbox.foldedInto, row.id), eq(outbox.status, 'folded'))),
-      row.anchorItemId === null
-        ? null
-        : tx
-            .insert(itemMessages)
-            .values({
-              itemId: row.anchorItemId,
-              platform: row.platform,
-              chatId: row.chatId,
-              messageId: sentMessageId,
-              kind: row.anchorKind,
-            })
-            .onConflictDoNothing(),
-    ]);
-  });
-  // Its own statement, after the commit: the platform's row is locked only for an instant.
-  await db
-    .insert(platformDeliveries)
-    .values({ platform: row.platform, deliveredAt: now })
-    .onConflictDoUpdate({
-      target: platformDeliveries.platform,
-      set: { deliveredAt: now },
-      setWhere: sql`${platformDeliveries.deliveredAt} < ${now.toISOString()}::timestamptz`,
-    });
+/**
+ * Records a sent message (and the copies folded into it, if it is a digest) in one statement,
+ * without a transaction of its own; with `delivered`, also that its platform delivers.
+ */
+export async function markSent(
+  db: Db,
+  row: OutboxRow,
+  sentMessageId: string,
+  now: Date,
+  opts: { delivered: boolean },
+): Promise<void> {
+  const at = now.toISOString();
+  const sent = db.execute(sql`
+    with sent as (
+      update outbox set status = 'sent', sent_message_id = ${sentMessageId}, sent_at = ${at}::timestamptz,
+        locked_at = null, locked_by = null, last_error = null
+      where id = ${row.id}
+    ), folded as (
+      update outbox set status = 'sent', sent_message_id = ${sentMessageId}, sent_at = ${at}::timestamptz
+      where folded_into = ${row.id} and status = 'folded'
+    )
+    insert into item_messages (item_id, platform, chat_id, message_id, kind)
+    select ${row.anchorItemId}::int, ${row.platform}, ${row.chatId}, ${sentMessageId}, ${row.anchorKind}
+    where ${row.anchorItemId}::int is not null
+    on conflict do nothing`);
+  // Its own statement: the platform's row, shared by every send, is locked only for an instant.
+  const delivered = opts.delivered
+    ? db
+        .insert(platformDeliveries)
+        .values({ platform: row.platform, deliveredAt: now })
+        .onConflictDoUpdate({
+          target: platformDeliveries.platform,
+          set: { deliveredAt: now },
+          setWhere: sql`${platformDeliveries.deliveredAt} < ${at}::timestamptz`,
+        })
+    : null;
+  await Promise.all([sent, delivered]);
 }
 
 /** True when the platform delivered a message at or after `since` (it is up, whatever failed). */
@@ -229,12 +230,8 @@ export async function deferRows(db: Db, rows: OutboxRow[], at: Date): Promise<vo
   await db
     .update(outbox)
     .set({ lockedAt: null, lockedBy: null, nextAttemptAt: at })
-    .where(
-      inArray(
-        outbox.id,
-        rows.map((r) => r.id),
-      ),
-    );
+    // One array parameter, not one per row: the same prepared statement for any number of rows.
+    .where(sql`${outbox.id} = any(${`{${rows.map((r) => r.id).join(',')}}`}::bigint[])`);
 }
 
 /** The card message an item's thread hangs from in a chat, once it has been sent. */

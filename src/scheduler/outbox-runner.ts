@@ -11,7 +11,7 @@ import {
   type OutboxRow,
   threadRoot,
 } from '../../db/repos/outbox-repo.js';
-import { fullScopes, takeSlots } from '../../db/repos/send-window-repo.js';
+import { scopeRoom, takeSlots } from '../../db/repos/send-window-repo.js';
 import { type PlatformSender, SendError } from '../bot/sender.js';
 import { copyDigest } from '../core/copy-digest.js';
 import { outMessageSchema } from '../core/message.js';
@@ -28,6 +28,8 @@ const THREAD_WAITS = 5;
 // A 抄送 group with this many copies waiting gets one digest instead (at most DIGEST_MAX items each).
 const DIGEST_MIN = 3;
 const DIGEST_MAX = 100;
+// How often a runner records that a platform delivers (see sendRow).
+const DELIVERY_EVERY_MS = 1_000;
 
 export interface OutboxRunnerDeps {
   db: Db;
@@ -56,6 +58,8 @@ export class OutboxRunner {
   private appFull = new Map<string, number>();
   /** Rows claimed in this pass and left unsent: their platform's app limit was reached. */
   private unsent: OutboxRow[] = [];
+  /** When this runner last recorded that each platform delivers (ms). */
+  private readonly recordedDelivery = new Map<string, number>();
 
   constructor(private readonly deps: OutboxRunnerDeps) {
     this.worker = deps.workerId ?? `outbox-${randomUUID().slice(0, 8)}`;
@@ -83,12 +87,22 @@ export class OutboxRunner {
     const apps = [...this.senders.values()].flatMap((s) =>
       s.limits ? [{ scope: `${s.platform}:app`, limit: s.limits.perApp }] : [],
     );
-    for (const [scope, until] of await fullScopes(this.deps.db, apps, now))
-      this.fillsUp(scope.slice(0, -':app'.length), until.getTime());
+    // No more than the apps can send now: what is claimed beyond that only waits, claimed again
+    // pass after pass (with several instances each reads the same room, so together they may
+    // claim a few times that; takeSlots still decides).
+    let limit = apps.length < this.senders.size ? BATCH : 0;
+    for (const [scope, room] of await scopeRoom(this.deps.db, apps, now)) {
+      if (room.until) this.fillsUp(scope.slice(0, -':app'.length), room.until.getTime());
+      limit += room.free;
+    }
+    if (limit === 0) {
+      if (this.heldUntil !== null) this.pump.wakeIn(this.heldUntil - this.deps.clock.now().getTime());
+      return 0;
+    }
     const rows = await claimDue(this.deps.db, {
       now,
       worker: this.worker,
-      limit: BATCH,
+      limit: Math.min(BATCH, limit),
       skipPlatforms: [...this.appFull.keys()],
     });
     let sent = 0;
@@ -194,7 +208,11 @@ export class OutboxRunner {
     // Outside the try: a database error here must not be mistaken for a failed send. If it
     // happens the row is retried after the lock timeout, and the key keeps the resend idempotent.
     const sentAt = this.deps.clock.now();
-    await markSent(this.deps.db, row, messageId, sentAt);
+    // That the platform delivers is recorded at most once a second per runner: it only tells an
+    // outage from a message's own failure (deliveredSince), and the row is shared by every send.
+    const delivered = sentAt.getTime() - (this.recordedDelivery.get(row.platform) ?? 0) >= DELIVERY_EVERY_MS;
+    if (delivered) this.recordedDelivery.set(row.platform, sentAt.getTime());
+    await markSent(this.deps.db, row, messageId, sentAt, { delivered });
     // The row was queued at the time of the event that caused it (see enqueue's callers).
     this.deps.metrics?.messageSent(row.platform, row.createdAt, sentAt);
     return true;

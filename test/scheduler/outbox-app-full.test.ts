@@ -44,4 +44,35 @@ describe.each(DB_KINDS)('the outbox at the app limit (%s)', (kind) => {
     expect(new Set(platform.sends.map((s) => s.chat)).size).toBe(80);
     expect(platform.sends.slice(50).every((s) => s.at === T0 + 1_000)).toBe(true);
   });
+
+  it('claims no more messages than the app has room for this second', async () => {
+    const { c } = ctx;
+    const clock = new FakeClock(new Date(T0));
+    const platform = new RecordingPlatform(clock, { perChat: 5, perApp: 50 });
+    const runner = new OutboxRunner({ db: c.db, senders: [platform], clock, log: silentLogger });
+    // 48 sends of the app's 50 this second are taken.
+    await enqueue(
+      c.db,
+      Array.from({ length: 48 }, (_, i) => fakeMessage(`early-${i}`, `e${i}`)),
+      clock.now(),
+    );
+    expect(await runner.runOnce()).toBe(48);
+
+    // Ten more, to ten chats, in the same second: a pass claims only the two the app can send;
+    // the other eight are never claimed, so they carry no lock and no deferral.
+    clock.set(new Date(T0 + 400));
+    await enqueue(
+      c.db,
+      Array.from({ length: 10 }, (_, i) => fakeMessage(`late-${i}`, `l${i}`)),
+      clock.now(),
+    );
+    expect(await runner.runOnce()).toBe(2);
+    const waiting = await c.db.select().from(outbox).where(eq(outbox.status, 'pending'));
+    expect(waiting).toHaveLength(8);
+    expect(waiting.every((r) => r.lockedBy === null && +r.nextAttemptAt === T0 + 400)).toBe(true);
+
+    clock.set(new Date(T0 + 1_000));
+    await runner.drain();
+    expect(platform.sends.map((s) => s.chat).filter((chat) => chat.startsWith('late-'))).toHaveLength(10);
+  });
 });
