@@ -183,38 +183,37 @@ export async function report(ctx: BotContext<InboundMessage>): Promise<void> {
     ctx.preloadUnitChats(notified),
     mentionCandidates(ctx, unnumbered, notified),
   ]);
-  // Numbered last: from here to the commit, the next report waits on the day's counter.
-  const item = await numberItem(ctx.tx, unnumbered, ctx.now);
   // Cards, notices, the clock card and the confirmation: one insert, in this order (the clock
   // card goes into the thread of the owner's item card, so after it); the audit event beside it.
+  // They carry the provisional number, which numberItem replaces.
   await ctx.batch(
     async () => {
-      const delivery = await notifyUnits(ctx, item, decision, candidates);
+      const delivery = await notifyUnits(ctx, unnumbered, decision, candidates);
       // A new item: its clock card is neither queued nor sent yet, so it is simply posted.
       await ctx.sendToUnit(
-        item.ownerUnitId,
-        { kind: 'card', card: clockCard(ctx.pack, item, clocks, ctx.now) },
-        { threadItemId: item.id, anchorItemId: item.id, anchorKind: 'clock' },
+        unnumbered.ownerUnitId,
+        { kind: 'card', card: clockCard(ctx.pack, unnumbered, clocks, ctx.now) },
+        { threadItemId: unnumbered.id, anchorItemId: unnumbered.id, anchorKind: 'clock' },
       );
-      await ctx.replyInThread(confirmation(item, decision, reporterUnit !== null, delivery));
+      await ctx.replyInThread(confirmation(unnumbered, decision, reporterUnit !== null, delivery));
       return delivery;
     },
     (delivery) =>
       insertItemEvent(ctx.tx, {
-        itemId: item.id,
+        itemId: unnumbered.id,
         kind: 'reported',
         actorPersonId: ctx.actor?.person.id ?? null,
         actorName: ctx.actorName,
         at: ctx.now,
         data: {
-          title: item.title,
-          category: item.category,
-          proposedLevel: item.proposedLevel,
-          channel: item.channel,
-          link: item.link,
-          emergency: item.emergency,
-          occurredAt: item.occurredAt.toISOString(),
-          reporterUnitId: item.reporterUnitId,
+          title: unnumbered.title,
+          category: unnumbered.category,
+          proposedLevel: unnumbered.proposedLevel,
+          channel: unnumbered.channel,
+          link: unnumbered.link,
+          emergency: unnumbered.emergency,
+          occurredAt: unnumbered.occurredAt.toISOString(),
+          reporterUnitId: unnumbered.reporterUnitId,
           routingRule: decision.rule,
           owner: decision.owner.id,
           units: decision.units.map((u) => ({ unitId: u.unit.id, role: u.role })),
@@ -222,6 +221,9 @@ export async function report(ctx: BotContext<InboundMessage>): Promise<void> {
         },
       }),
   );
+  // Numbered last, right before the commit: the next report waits on the day's counter only for
+  // this statement and the commit.
+  await numberItem(ctx.tx, unnumbered, ctx.now, ctx.queuedMessageIds);
 }
 
 export const reportCommand: CommandSpec = {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, desc, eq, inArray, ne, or, sql } from 'drizzle-orm';
 import { shanghaiDayKey } from '../../src/core/time.js';
-import type { Db } from '../client.js';
+import { type Db, rowsOf } from '../client.js';
 import { itemCounters, itemEvents, items, itemUnits, memberships, people } from '../schema.js';
 import type { Person } from './org-repo.js';
 
@@ -10,13 +10,16 @@ export type NewItem = Omit<typeof items.$inferInsert, 'id' | 'number' | 'version
 export type ItemEventRow = typeof itemEvents.$inferSelect;
 export type ItemPatch = Partial<typeof items.$inferInsert>;
 
-/** A new item before numberItem gave it its number. */
-export type UnnumberedItem = Omit<ItemRow, 'number'>;
+/**
+ * A new item before numberItem gave it its number: `number` holds a provisional one (`~<uuid>`)
+ * that no other transaction ever sees (the row is uncommitted). Messages about the item may be
+ * written with it; numberItem puts the real number in their place.
+ */
+export type UnnumberedItem = ItemRow;
 
 /**
- * Records a new item and the units it involves, not numbered yet: the flow numbers it with
- * numberItem once everything that does not need the number is written. Until then the row
- * carries a provisional number that no other transaction ever sees (the row is uncommitted).
+ * Records a new item and the units it involves, not numbered yet: the flow writes everything
+ * else first and numbers it with numberItem last.
  */
 export async function insertItem(
   tx: Db,
@@ -30,39 +33,47 @@ export async function insertItem(
   if (!row) throw new Error('item insert returned nothing');
   if (unitRoles.length > 0)
     await tx.insert(itemUnits).values(unitRoles.map((u) => ({ itemId: row.id, ...u })));
-  const { number: _provisional, ...unnumbered } = row;
-  return unnumbered;
+  return row;
 }
 
 /**
- * Gives a new item the next `YQYYYYMMDD-NNN` of the Shanghai day of `now`, in one statement.
- * The day's counter row stays locked until the caller's transaction ends, so concurrent reports
- * queue here and never share a number (nor leave a gap: a rolled-back report gives its number
- * back). Every report waits for the one before it to commit, so a flow numbers its item as late
- * as it can: only what needs the number (the messages, the audit event) comes after. Every item
- * is numbered here, so the counters add up to the items ever recorded (itemCountsByState).
+ * Gives a new item the next `YQYYYYMMDD-NNN` of the Shanghai day of `now`, and puts it in place of
+ * the provisional number in the queued messages `messageIds` (those written about the item so
+ * far), in one statement. The day's counter row stays locked until the caller's transaction ends,
+ * so concurrent reports queue here and never share a number (nor leave a gap: a rolled-back report
+ * gives its number back). Every report waits for the one before it to commit, so a flow numbers
+ * its item last, right before the commit: the lock is then held for this statement and the commit
+ * only. Every item is numbered here, so the counters add up to the items ever recorded
+ * (itemCountsByState).
  */
-export async function numberItem(tx: Db, item: UnnumberedItem, now: Date): Promise<ItemRow> {
+export async function numberItem(
+  tx: Db,
+  item: UnnumberedItem,
+  now: Date,
+  messageIds: number[] = [],
+): Promise<ItemRow> {
   const day = shanghaiDayKey(now);
-  const counter = tx.$with('counter').as(
-    tx
-      .insert(itemCounters)
-      .values({ day, last: 1 })
-      .onConflictDoUpdate({ target: itemCounters.day, set: { last: sql`${itemCounters.last} + 1` } })
-      .returning({ last: itemCounters.last }),
-  );
+  const ids = `{${messageIds.join(',')}}`;
   // At least three digits, never cut: …-007, …-123, …-1234.
-  const [row] = await tx
-    .with(counter)
-    .update(items)
-    .set({
-      number: sql`'YQ' || ${day} || '-' || lpad(${counter.last}::text, greatest(3, length(${counter.last}::text)), '0')`,
-    })
-    .from(counter)
-    .where(eq(items.id, item.id))
-    .returning();
+  const [row] = await rowsOf<{ number: string }>(
+    tx,
+    sql`
+      with counter as (
+        insert into item_counters (day, last) values (${day}, 1)
+        on conflict (day) do update set last = item_counters.last + 1
+        returning last
+      ), numbered as (
+        update items set number = 'YQ' || ${day} || '-' || lpad(counter.last::text, greatest(3, length(counter.last::text)), '0')
+        from counter where items.id = ${item.id}
+        returning items.number
+      ), messages as (
+        update outbox set payload = replace(outbox.payload::text, ${item.number}, numbered.number)::jsonb
+        from numbered where outbox.id = any(${ids}::bigint[])
+      )
+      select number from numbered`,
+  );
   if (!row) throw new Error(`item ${item.id} not found to number`);
-  return row;
+  return { ...item, number: row.number };
 }
 
 /**

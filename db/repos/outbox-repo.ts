@@ -37,27 +37,31 @@ export interface OutboxInsert {
 export type OutboxRow = typeof outbox.$inferSelect;
 export type ItemMessageRow = typeof itemMessages.$inferSelect;
 
-/** Queues messages; called inside the transaction that made the change they announce. */
-export async function enqueue(db: Db, rows: OutboxInsert[], now: Date): Promise<void> {
-  if (rows.length === 0) return;
-  await db.insert(outbox).values(
-    rows.map((r) => ({
-      platform: r.platform,
-      op: r.op,
-      chatId: r.chatId,
-      replyTo: r.replyTo ?? null,
-      inThread: r.inThread ?? false,
-      threadItemId: r.threadItemId ?? null,
-      anchorItemId: r.anchorItemId ?? null,
-      anchorKind: r.anchorKind ?? 'card',
-      itemId: r.threadItemId ?? r.anchorItemId ?? r.itemId ?? null,
-      targetMessageId: r.targetMessageId ?? null,
-      payload: r.payload as unknown as Record<string, unknown>,
-      priority: PRIORITY[r.priority ?? 'act'],
-      nextAttemptAt: now,
-      createdAt: now,
-    })),
-  );
+/** Queues messages, returning their ids; called inside the transaction that made the change they announce. */
+export async function enqueue(db: Db, rows: OutboxInsert[], now: Date): Promise<number[]> {
+  if (rows.length === 0) return [];
+  const queued = await db
+    .insert(outbox)
+    .values(
+      rows.map((r) => ({
+        platform: r.platform,
+        op: r.op,
+        chatId: r.chatId,
+        replyTo: r.replyTo ?? null,
+        inThread: r.inThread ?? false,
+        threadItemId: r.threadItemId ?? null,
+        anchorItemId: r.anchorItemId ?? null,
+        anchorKind: r.anchorKind ?? 'card',
+        itemId: r.threadItemId ?? r.anchorItemId ?? r.itemId ?? null,
+        targetMessageId: r.targetMessageId ?? null,
+        payload: r.payload as unknown as Record<string, unknown>,
+        priority: PRIORITY[r.priority ?? 'act'],
+        nextAttemptAt: now,
+        createdAt: now,
+      })),
+    )
+    .returning({ id: outbox.id });
+  return queued.map((r) => r.id);
 }
 
 /**

@@ -28,6 +28,8 @@ export class BotContext<E extends InboundEvent = InboundEvent> {
   subjectItemId: number | null = null;
   /** Messages held back by batch(), in the order they were queued. */
   private held: OutboxInsert[] | null = null;
+  /** The ids of the messages queued through this context so far. */
+  readonly queuedMessageIds: number[] = [];
   /** Unit groups looked up by preloadUnitChats (null: the unit has none on this platform). */
   private readonly chats = new Map<string, string | null>();
 
@@ -133,7 +135,8 @@ export class BotContext<E extends InboundEvent = InboundEvent> {
     }
     // `alongside` first: postgres.js holds a small statement for the next one and sends a large
     // one (the messages) at once, so in this order both leave in one write.
-    await Promise.all([alongside?.(result), enqueue(this.tx, held, this.now)]);
+    const [, ids] = await Promise.all([alongside?.(result), enqueue(this.tx, held, this.now)]);
+    this.queuedMessageIds.push(...ids);
     return result;
   }
 
@@ -177,7 +180,7 @@ export class BotContext<E extends InboundEvent = InboundEvent> {
 
   private async queue(row: OutboxInsert): Promise<void> {
     if (this.held) this.held.push(row);
-    else await enqueue(this.tx, [row], this.now);
+    else this.queuedMessageIds.push(...(await enqueue(this.tx, [row], this.now)));
   }
 
   private requireMessage(verb: string): InboundMessage {

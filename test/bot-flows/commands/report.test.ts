@@ -264,6 +264,27 @@ describe.each(DB_KINDS)('/上报 through the sandbox (%s)', (kind) => {
     await t.h.settle();
   });
 
+  it('every message about a new item carries its number, none the provisional one it was written with', async () => {
+    // Held back from sending, to read what was queued.
+    await t.h.service.outbox.stop();
+    await t.h.say('cac-ofc-1', 'sb-lobby', '/上报 “编号替换测试” 类别:教育 级别:较大');
+    const [item] = await t.database.db.select().from(items).where(eq(items.title, '编号替换测试'));
+    expect(item?.number).toMatch(/^YQ20261122-\d{3}$/);
+    const queued = await t.database.db
+      .select()
+      .from(outbox)
+      .where(eq(outbox.itemId, item?.id as number));
+    // The item card to each group, the 抄送 copies, the clock card, the confirmation.
+    expect(queued.length).toBeGreaterThanOrEqual(4);
+    for (const row of queued) {
+      const text = JSON.stringify(row.payload);
+      expect(text).toContain(item?.number);
+      expect(text).not.toContain('~');
+    }
+    t.h.service.outbox.start();
+    await t.h.settle();
+  });
+
   it('nothing is left in the outbox once delivered', async () => {
     // A report with a card, cc copies and a confirmation, each its own outbox row.
     await t.h.say('cac-ofc-1', 'sb-lobby', '/上报 “某小学食堂饭菜变质” 类别:教育 级别:较大');
