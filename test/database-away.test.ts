@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { type Database, openDatabase } from '../db/client.js';
 import { inbox, items, sandboxMessages } from '../db/schema.js';
 import { scratchDatabase } from '../db/scratch.js';
+import { feishuEventDispatcher } from '../src/adapters/feishu/ws.js';
 import type { Logger } from '../src/log.js';
 import { InboxRunner } from '../src/scheduler/inbox-runner.js';
 import { createService, type Service } from '../src/service.js';
@@ -124,12 +125,59 @@ describe('the database goes away under a request (postgres)', () => {
 
     // The insert was on its way: once the database is back it commits, after the 503.
     proxy.resume();
-    await recorded.said('feishu event finished after its request was answered 503');
+    await recorded.said('feishu event (/feishu/events) finished after it was answered as unavailable');
     expect(await countOf(inbox)).toBe(1);
 
     // Feishu sends it again: acknowledged, and the report is made once.
     expect((await post()).status).toBe(200);
     expect((await service.app.request('/healthz')).status).toBe(200);
+    await settle();
+    expect(await countOf(items)).toBe(1);
+    expect(await countOf(inbox)).toBe(1);
+    expect(itemCards()).toHaveLength(1);
+  });
+
+  it('frozen, over the long connection: the event fails within the deadline, so Feishu sends it again, and it is handled once', async () => {
+    const sdk = feishuEventDispatcher(
+      {
+        cfg: {
+          appId: 'cli_away',
+          appSecret: 'secret',
+          encryptKey: undefined,
+          verificationToken: undefined,
+          domain: fake.url,
+          mode: 'ws',
+        },
+        db: proxied.db,
+        dispatcher: service.dispatcher,
+        onAccepted: () => service.inbox.wake(),
+        log: recorded.log,
+        metrics: service.metrics,
+        now: () => clock.now(),
+        botOpenId: () => fake.botOpenId,
+        deadlineMs: 150,
+      },
+      recorded.log,
+    );
+    fake.userMessages.set('om_ev_ws', 'oc_lobby');
+    const event = messageEvent({
+      eventId: 'ev_ws',
+      messageId: 'om_ev_ws',
+      chatId: 'oc_lobby',
+      senderOpenId: 'ou_officer',
+      text: '@_user_1 /上报 “数据库不在时的上报” 类别:教育',
+      mentions: [{ key: '@_user_1', openId: fake.botOpenId, name: '回音' }],
+      at: clock.now(),
+    });
+    proxy.freeze();
+    // The SDK answers Feishu with an error when the handler fails, instead of holding the event.
+    await expect(sdk.invoke(event, { needCheck: false })).rejects.toThrow('not accepted in time');
+    expect(recorded.lines.some((l) => l.level === 'error' && l.msg.includes('long connection'))).toBe(true);
+
+    proxy.resume();
+    await recorded.said('feishu event finished after it was answered as unavailable');
+    // Feishu sends it again over the connection: accepted, and the report is made once.
+    await sdk.invoke(event, { needCheck: false });
     await settle();
     expect(await countOf(items)).toBe(1);
     expect(await countOf(inbox)).toBe(1);

@@ -64,6 +64,25 @@ export async function handleFeishuCard(deps: FeishuDeps, data: unknown, eventId?
   return { ...(toast ? { toast } : {}), ...(card ? { card: { type: 'raw', data: renderCard(card) } } : {}) };
 }
 
+/**
+ * Feishu waits 3 s, then sends the event again (webhook and long connection alike): an answer we
+ * cannot give in time (the database is away) is an error within that window, and Feishu's retry
+ * decides. An event stored after its error is harmless: the retry carries the same event_id and
+ * is refused as a copy; a click handled late is not done twice for the same reason.
+ */
+export function withinFeishuDeadline<T>(
+  deps: FeishuDeps,
+  what: string,
+  work: () => Promise<T>,
+): Promise<Outcome<T>> {
+  return withinDeadline(deps.deadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS, work, (late) =>
+    deps.log.warn(`feishu ${what} finished after it was answered as unavailable`, {
+      ok: late.ok,
+      ...(late.ok ? {} : { err: late.error }),
+    }),
+  );
+}
+
 /** POST /feishu/events and /feishu/card: verify, open, accept, acknowledge. */
 export function feishuRoutes(deps: FeishuDeps): Hono {
   const app = new Hono();
@@ -75,17 +94,8 @@ export function feishuRoutes(deps: FeishuDeps): Hono {
     return opened;
   };
 
-  // Feishu waits 3 s, then sends the request again: an answer we cannot give in time (the
-  // database is away) is a 503 within that window, and Feishu's retry decides. An event stored
-  // after its 503 is harmless: the retry carries the same event_id and is refused as a copy.
   const deadline = <T>(c: Context, what: string, work: () => Promise<T>): Promise<Outcome<T>> =>
-    withinDeadline(deps.deadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS, work, (late) =>
-      deps.log.warn(`feishu ${what} finished after its request was answered 503`, {
-        path: c.req.path,
-        ok: late.ok,
-        ...(late.ok ? {} : { err: late.error }),
-      }),
-    );
+    withinFeishuDeadline(deps, `${what} (${c.req.path})`, work);
   const unavailable = (c: Context, what: string, outcome: Outcome<unknown>) => {
     deps.log.error(`feishu ${what} not accepted, answered 503`, {
       reason: outcome.ok ? 'ok' : outcome.reason,
