@@ -25,7 +25,18 @@ export class PgliteLanes {
       query: (query: string, params?: unknown[], options?: object) =>
         this.run(lane, () => this.pg.query(query, params, options)),
       transaction: <T>(fn: (tx: Transaction) => Promise<T>) =>
-        this.run(lane, () => this.pg.transaction((tx) => fn(yielding(tx)))),
+        this.run(lane, () =>
+          this.pg.transaction(async (tx) => {
+            const lane = yielding(tx);
+            // Statements a flow issued and did not wait for (ctx.commitWith) end before the
+            // COMMIT or ROLLBACK, inside the transaction, as on Postgres where they precede it on the wire.
+            try {
+              return await fn(lane.tx);
+            } finally {
+              await lane.settled();
+            }
+          }),
+        ),
     };
     // drizzle's driver only calls query() and transaction().
     return client as unknown as PGlite;
@@ -61,12 +72,15 @@ export class PgliteLanes {
  * A transaction whose statements each let the event loop turn first (see `turn`), one after
  * the other: a flow may issue several at once (on Postgres they share a round trip).
  */
-function yielding(tx: Transaction): Transaction {
+function yielding(tx: Transaction): { tx: Transaction; settled: () => Promise<unknown> } {
   let last: Promise<unknown> = Promise.resolve();
   const query: Transaction['query'] = <T>(q: string, params?: unknown[], options?: QueryOptions) => {
     const run = last.then(turn).then(() => tx.query<T>(q, params, options));
     last = run.catch(() => undefined);
     return run;
   };
-  return new Proxy(tx, { get: (target, key) => (key === 'query' ? query : Reflect.get(target, key)) });
+  return {
+    tx: new Proxy(tx, { get: (target, key) => (key === 'query' ? query : Reflect.get(target, key)) }),
+    settled: () => last,
+  };
 }

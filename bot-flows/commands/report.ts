@@ -221,9 +221,9 @@ export async function report(ctx: BotContext<InboundMessage>): Promise<void> {
         },
       }),
   );
-  // Numbered last, right before the commit: the next report waits on the day's counter only for
-  // this statement and the commit.
-  await numberItem(ctx.tx, unnumbered, ctx.now, ctx.queuedMessageIds);
+  // Numbered last, with the commit right behind it: the next report waits on the day's counter
+  // only for this statement and the commit.
+  ctx.commitWith(numberItem(ctx.tx, unnumbered, ctx.now, ctx.queuedMessageIds));
 }
 
 export const reportCommand: CommandSpec = {

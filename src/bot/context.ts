@@ -30,6 +30,8 @@ export class BotContext<E extends InboundEvent = InboundEvent> {
   private held: OutboxInsert[] | null = null;
   /** The ids of the messages queued through this context so far. */
   readonly queuedMessageIds: number[] = [];
+  /** The flow's last statement, sent with the commit (see commitWith). */
+  private last: Promise<unknown> | null = null;
   /** Unit groups looked up by preloadUnitChats (null: the unit has none on this platform). */
   private readonly chats = new Map<string, string | null>();
 
@@ -163,6 +165,25 @@ export class BotContext<E extends InboundEvent = InboundEvent> {
     });
   }
 
+  /**
+   * Makes `statement` (already issued) the flow's last: the transaction does not wait for its
+   * answer before committing, so the COMMIT goes out right behind it (on Postgres in the same
+   * write) and a lock it takes is held for the server's time only, not also for a turn of our
+   * event loop. If it fails, the server ends the transaction with a rollback whatever the COMMIT
+   * says, and the dispatcher fails the event after the commit (see lastStatement). Nothing may be
+   * written after it.
+   */
+  commitWith(statement: Promise<unknown>): void {
+    if (this.last) throw new Error('ctx.commitWith() may be called once per event');
+    statement.catch(() => undefined); // awaited after the commit; not an unhandled rejection meanwhile
+    this.last = statement;
+  }
+
+  /** The statement given to commitWith, to await once the transaction has ended. */
+  get lastStatement(): Promise<unknown> | null {
+    return this.last;
+  }
+
   /** Marks the item this event is about: every message queued from here on records it. */
   about(item: { id: number }): void {
     this.subjectItemId = item.id;
@@ -179,6 +200,7 @@ export class BotContext<E extends InboundEvent = InboundEvent> {
   }
 
   private async queue(row: OutboxInsert): Promise<void> {
+    if (this.last) throw new Error('nothing may be queued after ctx.commitWith()');
     if (this.held) this.held.push(row);
     else this.queuedMessageIds.push(...(await enqueue(this.tx, [row], this.now)));
   }

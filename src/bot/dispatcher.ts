@@ -123,6 +123,7 @@ export class Dispatcher {
     const spec = name !== null ? this.findCommand(name) : undefined;
     const org = await this.deps.org();
     const actorId = event.kind === 'message' ? event.sender.id : event.operator.id;
+    let last: Promise<unknown> | null = null;
     const result = await this.deps.db.transaction(async (tx) => {
       // Sent together (one round trip on Postgres); the sender and the savepoint go unused for
       // a duplicate.
@@ -144,6 +145,7 @@ export class Dispatcher {
           inner = ctx;
           ctx.command = outer.command;
           await compose<BotContext>([...this.middleware, (c) => this.route(c, spec, length)])(ctx);
+          last = ctx.lastStatement;
           return ctx.response;
         });
         return { status: 'handled', response } as const;
@@ -166,6 +168,8 @@ export class Dispatcher {
         return { status: 'rejected', response: { toast: { type: 'error', content: err.message } } } as const;
       }
     });
+    // The flow's last statement went with the commit: if it failed, the commit was a rollback.
+    if (last) await last;
     if (result.status === 'handled' || result.status === 'rejected') this.deps.onEnqueued?.();
     return result;
   }

@@ -285,6 +285,37 @@ describe.each(DB_KINDS)('/上报 through the sandbox (%s)', (kind) => {
     await t.h.settle();
   });
 
+  it('when the numbering, sent with the commit, fails, the report fails whole: no item, no message, the event is not handled', async () => {
+    // The day's counter is at its limit: the numbering statement fails (integer out of range),
+    // after every other statement of the report and with the COMMIT already behind it.
+    await t.database.db.insert(itemCounters).values({ day: '20261122', last: 2_147_483_647 });
+    const event = {
+      kind: 'message' as const,
+      platform: 'sandbox',
+      eventId: 'counter-full',
+      chatId: 'sb-lobby',
+      chatType: 'group' as const,
+      messageId: 'counter-full',
+      sender: { id: 'cac-ofc-1' },
+      text: '/上报 “计数器已满” 类别:价格',
+      mentions: [],
+      addressed: true,
+      sentAt: t.h.clock.now(),
+    };
+    // Postgres answers the failed statement (drizzle: "Failed query"), PGlite the commit that rolled back.
+    await expect(t.h.service.dispatcher.dispatch(event)).rejects.toThrow(/Failed query|rolled back/);
+    expect(await t.database.db.select().from(items)).toEqual([]);
+    expect(await t.database.db.select().from(outbox)).toEqual([]);
+    // Not marked as processed either: a redelivery is handled, not refused as a copy.
+    await t.database.db.update(itemCounters).set({ last: 0 });
+    expect(await t.h.service.dispatcher.dispatch(event)).toMatchObject({ status: 'handled' });
+    const [item] = await t.database.db.select().from(items);
+    expect(item?.number).toBe('YQ20261122-001');
+    await t.h.service.outbox.idle();
+    await t.database.db.delete(outbox).where(eq(outbox.replyTo, 'counter-full'));
+    await t.h.settle();
+  });
+
   it('nothing is left in the outbox once delivered', async () => {
     // A report with a card, cc copies and a confirmation, each its own outbox row.
     await t.h.say('cac-ofc-1', 'sb-lobby', '/上报 “某小学食堂饭菜变质” 类别:教育 级别:较大');
