@@ -144,6 +144,22 @@ describe('BotContext verbs (queued in the outbox, in the event transaction)', ()
     ]);
   });
 
+  it('queuedMessageIds lists what the context queued; after commitWith nothing more may be queued', async () => {
+    const ctx = await contextFor(message);
+    await ctx.reply(textMessage('一'));
+    await ctx.batch(async () => {
+      await ctx.replyInThread(textMessage('二'));
+      await ctx.replyInThread(textMessage('三'));
+    });
+    expect(ctx.queuedMessageIds).toEqual((await queued()).map((r) => r.id));
+    const last = Promise.resolve('done');
+    ctx.commitWith(last);
+    expect(ctx.lastStatement).toBe(last);
+    await expect(ctx.reply(textMessage('四'))).rejects.toThrow('nothing may be queued after ctx.commitWith()');
+    expect(() => ctx.commitWith(Promise.resolve())).toThrow('once per event');
+    expect(await queued()).toHaveLength(3);
+  });
+
   it('a verb that does not apply to the event throws a clear error and queues nothing', async () => {
     const onMessage = await contextFor(message);
     await expect(onMessage.updateCard(card)).rejects.toThrow(
