@@ -155,7 +155,9 @@ describe('BotContext verbs (queued in the outbox, in the event transaction)', ()
     const last = Promise.resolve('done');
     ctx.commitWith(last);
     expect(ctx.lastStatement).toBe(last);
-    await expect(ctx.reply(textMessage('四'))).rejects.toThrow('nothing may be queued after ctx.commitWith()');
+    await expect(ctx.reply(textMessage('四'))).rejects.toThrow(
+      'nothing may be queued after ctx.commitWith()',
+    );
     expect(() => ctx.commitWith(Promise.resolve())).toThrow('once per event');
     expect(await queued()).toHaveLength(3);
   });
