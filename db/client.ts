@@ -185,3 +185,9 @@ export async function rowsOf<T>(db: Db, query: SQL): Promise<T[]> {
   const result: unknown = await db.execute(query);
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
+
+/**
+ * `ids` as one `bigint[]` parameter (for `= any(…)`): one prepared statement for any number of
+ * ids, where `in ($1, $2, …)` makes a new one for each count.
+ */
+export const idArray = (ids: number[]): SQL => sql`${`{${ids.join(',')}}`}::bigint[]`;

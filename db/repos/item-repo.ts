@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, desc, eq, inArray, ne, or, sql } from 'drizzle-orm';
 import { shanghaiDayKey } from '../../src/core/time.js';
-import { type Db, rowsOf } from '../client.js';
+import { type Db, idArray, rowsOf } from '../client.js';
 import { itemCounters, itemEvents, items, itemUnits, memberships, people } from '../schema.js';
 import type { Person } from './org-repo.js';
 
@@ -53,7 +53,6 @@ export async function numberItem(
   messageIds: number[] = [],
 ): Promise<ItemRow> {
   const day = shanghaiDayKey(now);
-  const ids = `{${messageIds.join(',')}}`;
   // At least three digits, never cut: …-007, …-123, …-1234.
   const [row] = await rowsOf<{ number: string }>(
     tx,
@@ -68,7 +67,7 @@ export async function numberItem(
         returning items.number
       ), messages as (
         update outbox set payload = replace(outbox.payload::text, ${item.number}, numbered.number)::jsonb
-        from numbered where outbox.id = any(${ids}::bigint[])
+        from numbered where outbox.id = any(${idArray(messageIds)})
       )
       select number from numbered`,
   );

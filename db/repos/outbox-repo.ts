@@ -1,6 +1,6 @@
 import { and, eq, gte, sql } from 'drizzle-orm';
 import type { OutMessage } from '../../src/core/message.js';
-import type { Db } from '../client.js';
+import { type Db, idArray } from '../client.js';
 import { itemMessages, outbox, platformDeliveries } from '../schema.js';
 import { MAX_ATTEMPTS, nextAttemptAfter } from './backoff.js';
 
@@ -234,8 +234,7 @@ export async function deferRows(db: Db, rows: OutboxRow[], at: Date): Promise<vo
   await db
     .update(outbox)
     .set({ lockedAt: null, lockedBy: null, nextAttemptAt: at })
-    // One array parameter, not one per row: the same prepared statement for any number of rows.
-    .where(sql`${outbox.id} = any(${`{${rows.map((r) => r.id).join(',')}}`}::bigint[])`);
+    .where(sql`${outbox.id} = any(${idArray(rows.map((r) => r.id))})`);
 }
 
 /** The card message an item's thread hangs from in a chat, once it has been sent. */
