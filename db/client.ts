@@ -191,3 +191,7 @@ export async function rowsOf<T>(db: Db, query: SQL): Promise<T[]> {
  * ids, where `in ($1, $2, …)` makes a new one for each count.
  */
 export const idArray = (ids: number[]): SQL => sql`${`{${ids.join(',')}}`}::bigint[]`;
+
+/** `values` as one `text[]` parameter, like idArray. */
+export const textArray = (values: string[]): SQL =>
+  sql`${`{${values.map((v) => `"${v.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`}::text[]`;

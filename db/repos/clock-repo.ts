@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { PlannedClock } from '../../src/core/clocks.js';
 import type { Db } from '../client.js';
+import { insertRows } from '../insert-rows.js';
 import { clocks, timers } from '../schema.js';
 import { MAX_ATTEMPTS, nextAttemptAfter } from './backoff.js';
 
@@ -19,20 +20,20 @@ export async function insertClocks(
   now: Date,
 ): Promise<ClockRow[]> {
   if (planned.length === 0) return [];
-  const inserted = await tx
-    .insert(clocks)
-    .values(
-      planned.map((p) => ({
-        itemId,
-        kind: p.kind,
-        label: p.label,
-        action: p.action,
-        startsAt: p.startsAt,
-        dueAt: p.dueAt,
-        unknownYears: p.unknownYears,
-      })),
-    )
-    .returning();
+  const inserted = await insertRows(
+    tx,
+    clocks,
+    planned.map((p) => ({
+      itemId,
+      kind: p.kind,
+      label: p.label,
+      action: p.action,
+      startsAt: p.startsAt,
+      dueAt: p.dueAt,
+      unknownYears: p.unknownYears,
+    })),
+    { returning: 'all' },
+  );
   // Matched by kind (an item has one open clock of a kind), not by the order rows come back in.
   const byKind = new Map(inserted.map((row) => [row.kind, row]));
   const rows = planned.map((p) => {
@@ -54,7 +55,7 @@ export async function insertClocks(
       payload: {},
     }));
   });
-  await tx.insert(timers).values(due);
+  await insertRows(tx, timers, due);
   return rows;
 }
 

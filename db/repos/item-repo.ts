@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, desc, eq, inArray, ne, or, sql } from 'drizzle-orm';
 import { shanghaiDayKey } from '../../src/core/time.js';
 import { type Db, idArray, rowsOf } from '../client.js';
+import { insertRows } from '../insert-rows.js';
 import { itemCounters, itemEvents, items, itemUnits, memberships, people } from '../schema.js';
 import type { Person } from './org-repo.js';
 
@@ -26,13 +27,15 @@ export async function insertItem(
   item: NewItem,
   unitRoles: { unitId: string; role: string }[],
 ): Promise<UnnumberedItem> {
-  const [row] = await tx
-    .insert(items)
-    .values({ ...item, number: `~${randomUUID()}` })
-    .returning();
+  const [row] = await insertRows(tx, items, [{ ...item, number: `~${randomUUID()}` }], {
+    returning: 'all',
+  });
   if (!row) throw new Error('item insert returned nothing');
-  if (unitRoles.length > 0)
-    await tx.insert(itemUnits).values(unitRoles.map((u) => ({ itemId: row.id, ...u })));
+  await insertRows(
+    tx,
+    itemUnits,
+    unitRoles.map((u) => ({ itemId: row.id, ...u })),
+  );
   return row;
 }
 
@@ -98,7 +101,7 @@ export async function insertItemEvent(
   tx: Db,
   event: Omit<typeof itemEvents.$inferInsert, 'id'>,
 ): Promise<void> {
-  await tx.insert(itemEvents).values(event);
+  await insertRows(tx, itemEvents, [event]);
 }
 
 /** Accepts `YQ20261122-003`, lower case and unpadded sequences (`yq20261122-3`). */

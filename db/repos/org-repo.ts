@@ -1,7 +1,7 @@
 import { and, desc, eq, inArray, ne, notExists, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { Org } from '../../src/core/org.js';
-import type { Db } from '../client.js';
+import { type Db, rowsOf, textArray } from '../client.js';
 import type { Role } from '../org-file.js';
 import { chatBindings, memberships, people, units } from '../schema.js';
 
@@ -61,19 +61,21 @@ export const platformUserId = (platform: string, p: Person): string | null =>
 /** People of the given units holding any of the roles, in org-file order. */
 export async function unitPeople(db: Db, unitIds: string[], roles: Role[]) {
   if (unitIds.length === 0) return [];
-  const rows = await db
-    .select({
-      unitId: memberships.unitId,
-      roles: memberships.roles,
-      id: people.id,
-      name: people.name,
-      feishuId: people.feishuId,
-      wecomId: people.wecomId,
-    })
-    .from(memberships)
-    .innerJoin(people, eq(people.id, memberships.personId))
-    .where(and(inArray(memberships.unitId, unitIds), eq(people.active, true)));
-  return rows.filter((r) => (r.roles as string[]).some((x) => roles.includes(x as Role)));
+  // Written out: on the hot path of every report, and drizzle's builder costs more than the query.
+  const rows = await rowsOf<{
+    unitId: string;
+    roles: Role[];
+    id: string;
+    name: string;
+    feishuId: string | null;
+    wecomId: string | null;
+  }>(
+    db,
+    sql`select m.unit_id as "unitId", m.roles, p.id, p.name, p.feishu_id as "feishuId", p.wecom_id as "wecomId"
+      from memberships m join people p on p.id = m.person_id
+      where m.unit_id = any(${textArray(unitIds)}) and p.active`,
+  );
+  return rows.filter((r) => r.roles.some((x) => roles.includes(x)));
 }
 
 /** The unit a group chat is bound to. */
@@ -99,11 +101,13 @@ export async function unitChat(db: Db, platform: string, unitId: string): Promis
 /** unitChat for several units in one query: each unit's group on a platform, by unit id (none: absent). */
 export async function unitChats(db: Db, platform: string, unitIds: string[]): Promise<Map<string, string>> {
   if (unitIds.length === 0) return new Map();
-  const rows = await db
-    .selectDistinctOn([chatBindings.unitId], { unitId: chatBindings.unitId, chatId: chatBindings.chatId })
-    .from(chatBindings)
-    .where(and(eq(chatBindings.platform, platform), inArray(chatBindings.unitId, [...new Set(unitIds)])))
-    .orderBy(chatBindings.unitId, sql`${chatBindings.source} = 'command' desc`, desc(chatBindings.boundAt));
+  // Written out, like unitPeople: every report reads its units' groups.
+  const rows = await rowsOf<{ unitId: string; chatId: string }>(
+    db,
+    sql`select distinct on (unit_id) unit_id as "unitId", chat_id as "chatId" from chat_bindings
+      where platform = ${platform} and unit_id = any(${textArray([...new Set(unitIds)])})
+      order by unit_id, source = 'command' desc, bound_at desc`,
+  );
   return new Map(rows.map((r) => [r.unitId, r.chatId]));
 }
 

@@ -1,6 +1,7 @@
 import { and, eq, gte, sql } from 'drizzle-orm';
 import type { OutMessage } from '../../src/core/message.js';
 import { type Db, idArray } from '../client.js';
+import { insertRows } from '../insert-rows.js';
 import { itemMessages, outbox, platformDeliveries } from '../schema.js';
 import { MAX_ATTEMPTS, nextAttemptAfter } from './backoff.js';
 
@@ -40,27 +41,27 @@ export type ItemMessageRow = typeof itemMessages.$inferSelect;
 /** Queues messages, returning their ids; called inside the transaction that made the change they announce. */
 export async function enqueue(db: Db, rows: OutboxInsert[], now: Date): Promise<number[]> {
   if (rows.length === 0) return [];
-  const queued = await db
-    .insert(outbox)
-    .values(
-      rows.map((r) => ({
-        platform: r.platform,
-        op: r.op,
-        chatId: r.chatId,
-        replyTo: r.replyTo ?? null,
-        inThread: r.inThread ?? false,
-        threadItemId: r.threadItemId ?? null,
-        anchorItemId: r.anchorItemId ?? null,
-        anchorKind: r.anchorKind ?? 'card',
-        itemId: r.threadItemId ?? r.anchorItemId ?? r.itemId ?? null,
-        targetMessageId: r.targetMessageId ?? null,
-        payload: r.payload as unknown as Record<string, unknown>,
-        priority: PRIORITY[r.priority ?? 'act'],
-        nextAttemptAt: now,
-        createdAt: now,
-      })),
-    )
-    .returning({ id: outbox.id });
+  const queued = await insertRows(
+    db,
+    outbox,
+    rows.map((r) => ({
+      platform: r.platform,
+      op: r.op,
+      chatId: r.chatId,
+      replyTo: r.replyTo ?? null,
+      inThread: r.inThread ?? false,
+      threadItemId: r.threadItemId ?? null,
+      anchorItemId: r.anchorItemId ?? null,
+      anchorKind: r.anchorKind ?? 'card',
+      itemId: r.threadItemId ?? r.anchorItemId ?? r.itemId ?? null,
+      targetMessageId: r.targetMessageId ?? null,
+      payload: r.payload as unknown as Record<string, unknown>,
+      priority: PRIORITY[r.priority ?? 'act'],
+      nextAttemptAt: now,
+      createdAt: now,
+    })),
+    { returning: ['id'] },
+  );
   return queued.map((r) => r.id);
 }
 
