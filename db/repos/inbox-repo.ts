@@ -106,16 +106,21 @@ export function claimInboxQuery(db: Db, opts: ClaimOptions) {
         where status = 'pending' and chat_id is null and ${free('')}
         order by id limit ${opts.limit})
       union all
-      (select id from heads where ${free('')} limit ${opts.limit})
+      (select id from heads where ${free('')})
     )
-    select i.id from inbox i
-      where i.id in (select id from candidates limit ${opts.limit})
-        and i.status = 'pending' and ${free('i')}
-      for update of i skip locked`;
+    select c.id from candidates h cross join lateral (
+      select i.id from inbox i where i.id = h.id and i.status = 'pending' and ${free('i')}
+      for update skip locked
+    ) c
+    limit ${opts.limit}`;
+  // Each candidate is locked through the primary key as it comes (a lateral subquery with FOR
+  // UPDATE is never flattened into a join); one another instance holds is skipped and the walk
+  // goes on to the next chat. Joined to inbox instead, the planner could hash-join the candidates
+  // against every pending row when its statistics were taken while the table was small.
   return db
     .update(inbox)
     .set({ lockedAt: opts.now, lockedBy: opts.worker })
-    .where(sql`${inbox.id} in (${claimable})`)
+    .where(sql`${inbox.id} = any(array(${claimable}))`)
     .returning();
 }
 
