@@ -142,7 +142,13 @@ function postEvent(port: number, req: { body: string; headers: Record<string, st
         res.once('error', reject);
       },
     );
-    r.once('error', reject);
+    r.once('error', (err: NodeJS.ErrnoException) => {
+      // A kept-alive connection the server closed as it was reused: send again on another
+      // (node's documented pattern; the event was never received).
+      if (r.reusedSocket && (err.code === 'ECONNRESET' || err.message === 'socket hang up'))
+        postEvent(port, req).then(resolve, reject);
+      else reject(err);
+    });
     r.end(req.body);
   });
 }
