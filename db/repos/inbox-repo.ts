@@ -114,9 +114,9 @@ export function claimInboxQuery(db: Db, opts: ClaimOptions) {
     ) c
     limit ${opts.limit}`;
   // Each candidate is locked through the primary key as it comes (a lateral subquery with FOR
-  // UPDATE is never flattened into a join); one another instance holds is skipped and the walk
-  // goes on to the next chat. Joined to inbox instead, the planner could hash-join the candidates
-  // against every pending row when its statistics were taken while the table was small.
+  // UPDATE is never flattened into a join); a candidate another instance holds is skipped and the
+  // walk goes on to the next chat. Joined to inbox instead, the planner could hash-join the
+  // candidates against every pending row when its statistics were taken while the table was small.
   return db
     .update(inbox)
     .set({ lockedAt: opts.now, lockedBy: opts.worker })
