@@ -10,7 +10,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { backlog, claimDue, claimDueSelect, enqueue } from '../db/repos/outbox-repo.js';
+import { claimDue, claimDueSelect } from '../db/repos/outbox-claim-repo.js';
+import { backlog, enqueue } from '../db/repos/outbox-repo.js';
 import { scratchDatabase } from '../db/scratch.js';
 import type { OutboundMessage, PlatformSender } from '../src/bot/sender.js';
 import { textMessage } from '../src/core/message.js';

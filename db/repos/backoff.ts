@@ -12,3 +12,6 @@ export const nextAttemptAfter = (now: Date, attempts: AnyColumn): SQL =>
  * 'dead' so the rows behind it move on: with the backoff above, about 17 minutes of retries.
  */
 export const MAX_ATTEMPTS = 10;
+
+/** A worker that died holding queued rows (timers, inbox events, outbox messages) releases them after this long. */
+export const LOCK_TIMEOUT_MS = 60_000;

@@ -3,7 +3,7 @@ import type { PlannedClock } from '../../src/core/clocks.js';
 import type { Db } from '../client.js';
 import { insertRows } from '../insert-rows.js';
 import { clocks, timers } from '../schema.js';
-import { MAX_ATTEMPTS, nextAttemptAfter } from './backoff.js';
+import { LOCK_TIMEOUT_MS, MAX_ATTEMPTS, nextAttemptAfter } from './backoff.js';
 
 export type ClockRow = typeof clocks.$inferSelect;
 export type TimerRow = typeof timers.$inferSelect;
@@ -92,9 +92,6 @@ export async function endClocks(
     .set({ status: 'cancelled', lockedAt: null, lockedBy: null })
     .where(and(inArray(timers.clockId, ids), eq(timers.status, 'pending')));
 }
-
-// A worker that died holding timers releases them after this long (as the inbox and outbox do).
-const LOCK_TIMEOUT_MS = 60_000;
 
 /**
  * Claims due timers clock by clock for one worker, in a short transaction of its own: the first

@@ -2,7 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { insertRows } from '../insert-rows.js';
 import { inbox, processedEvents } from '../schema.js';
-import { nextAttemptAfter } from './backoff.js';
+import { LOCK_TIMEOUT_MS, nextAttemptAfter } from './backoff.js';
 import { enqueue, type OutboxInsert } from './outbox-repo.js';
 
 export type InboxRow = typeof inbox.$inferSelect;
@@ -25,8 +25,6 @@ export async function acceptEvent(
   );
   return rows.length > 0;
 }
-
-const LOCK_TIMEOUT_MS = 60_000;
 
 /** Where a claim's walk over the chats stopped: the next claim goes on from the chat after it. */
 export interface ChatCursor {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/client.js';
 import { findItemById } from '../../db/repos/item-repo.js';
+import { claimDue } from '../../db/repos/outbox-claim-repo.js';
 import { foldCopies } from '../../db/repos/outbox-digest-repo.js';
 import {
-  claimDue,
   deferRows,
   deliveredSince,
   markFailed,
