@@ -58,6 +58,13 @@ export class OutboxRunner {
   private appFull = new Map<string, number>();
   /** Rows claimed in this pass and left unsent: their platform's app limit was reached. */
   private unsent: OutboxRow[] = [];
+  /**
+   * The end of the line of this runner's lanes waiting to take a slot: they take them one at a
+   * time. Every slot locks the app's send-window row; ten lanes of three instances queued on it
+   * at once (and each commit woke every waiter to queue again), which cost more database time than
+   * the sends themselves.
+   */
+  private slotLine: Promise<unknown> = Promise.resolve();
   /** When this runner last recorded that each platform delivers (ms). */
   private readonly recordedDelivery = new Map<string, number>();
 
@@ -221,15 +228,20 @@ export class OutboxRunner {
   /** Takes the platform's per-chat and per-app slots; false when the row was held for its slot instead. */
   private async takeSlot(sender: PlatformSender, row: OutboxRow): Promise<boolean> {
     if (!sender.limits) return true;
+    const { perApp, perChat } = sender.limits;
     const app = `${row.platform}:app`;
-    const wait = await takeSlots(
-      this.deps.db,
-      [
-        { scope: app, limit: sender.limits.perApp },
-        { scope: `${row.platform}:chat:${row.chatId}`, limit: sender.limits.perChat },
-      ],
-      this.deps.clock.now(),
+    const take = this.slotLine.then(() =>
+      takeSlots(
+        this.deps.db,
+        [
+          { scope: app, limit: perApp },
+          { scope: `${row.platform}:chat:${row.chatId}`, limit: perChat },
+        ],
+        this.deps.clock.now(),
+      ),
     );
+    this.slotLine = take.catch(() => undefined);
+    const wait = await take;
     if (wait === null) return true;
     if (wait.full.includes(app)) {
       // Every message of the platform waits for the app (this one with the rest of the pass).
