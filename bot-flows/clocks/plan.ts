@@ -1,5 +1,12 @@
 import type { Db } from '../../db/client.js';
-import { type ClockRow, endClocks, insertClocks, itemClocks, openClocks } from '../../db/repos/clock-repo.js';
+import {
+  type ClockRow,
+  endClocks,
+  insertClocks,
+  insertClocksThenTimers,
+  itemClocks,
+  openClocks,
+} from '../../db/repos/clock-repo.js';
 import type { ItemRow, UnnumberedItem } from '../../db/repos/item-repo.js';
 import { type ClockFacts, type NetizenMessageType, planClocks } from '../../src/core/clocks.js';
 import type { PolicyPack } from '../../src/core/policy-pack.js';
@@ -36,18 +43,21 @@ function warnUnknownYears(log: Logger | undefined, item: UnnumberedItem, rows: C
   }
 }
 
-/** Plans and stores the clocks of a new item. */
+/**
+ * Plans and stores the clocks of a new item. Resolves once the clocks are stored; the caller runs
+ * `writeTimers` before its transaction ends, beside its next statements (insertClocksThenTimers).
+ */
 export async function startClocks(
   tx: Db,
   pack: PolicyPack,
   item: UnnumberedItem,
   now: Date,
   log?: Logger,
-): Promise<ClockRow[]> {
+): Promise<{ rows: ClockRow[]; writeTimers: () => Promise<void> }> {
   const planned = planClocks(pack.clocks.rules, factsOf(item), calendar, item.extendedWorkingDays);
-  const rows = await insertClocks(tx, item.id, planned, now);
-  warnUnknownYears(log, item, rows);
-  return rows;
+  const started = await insertClocksThenTimers(tx, item.id, planned, now);
+  warnUnknownYears(log, item, started.rows);
+  return started;
 }
 
 /**

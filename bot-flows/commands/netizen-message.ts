@@ -1,4 +1,4 @@
-import { insertItem, insertItemEvent, numberItem } from '../../db/repos/item-repo.js';
+import { insertItem, insertItemEvent, insertItemUnits, numberItem } from '../../db/repos/item-repo.js';
 import type { CommandSpec } from '../../src/bot/dispatcher.js';
 import { NETIZEN_MESSAGE_TYPES, type NetizenMessageType, timeLeft } from '../../src/core/clocks.js';
 import { optionValue } from '../../src/core/command-parser.js';
@@ -85,31 +85,30 @@ export const netizenMessageCommand: CommandSpec = {
     const acceptedText = cmd ? optionValue(cmd, '受理') : undefined;
     const acceptedAt = acceptedText ? acceptedDay(acceptedText, ctx.now) : ctx.now;
 
-    const unnumbered = await insertItem(
-      ctx.tx,
-      {
-        title,
-        category: '网民留言',
-        kind: 'netizen_message',
-        netizenMessageType: type,
-        acceptedAt,
-        occurredAt: acceptedAt,
-        reportedAt: ctx.now,
-        state: 'reported',
-        ownerUnitId: unit.id,
-        routingRule: 'assigned',
-        policyPack: ctx.pack.id,
-        reporterPersonId: ctx.actor?.person.id ?? null,
-        reporterName: ctx.actorName,
-        reporterUnitId: ctx.chatUnitId,
-        platform: ctx.platform,
-        sourceChatId: ctx.event.chatId,
-        sourceMessageId: ctx.event.messageId,
-        updatedAt: ctx.now,
-      },
-      [{ unitId: unit.id, role: 'responsible' }],
-    );
-    const item = await numberItem(ctx.tx, unnumbered, ctx.now);
+    const unnumbered = await insertItem(ctx.tx, {
+      title,
+      category: '网民留言',
+      kind: 'netizen_message',
+      netizenMessageType: type,
+      acceptedAt,
+      occurredAt: acceptedAt,
+      reportedAt: ctx.now,
+      state: 'reported',
+      ownerUnitId: unit.id,
+      routingRule: 'assigned',
+      policyPack: ctx.pack.id,
+      reporterPersonId: ctx.actor?.person.id ?? null,
+      reporterName: ctx.actorName,
+      reporterUnitId: ctx.chatUnitId,
+      platform: ctx.platform,
+      sourceChatId: ctx.event.chatId,
+      sourceMessageId: ctx.event.messageId,
+      updatedAt: ctx.now,
+    });
+    const [, item] = await Promise.all([
+      insertItemUnits(ctx.tx, unnumbered.id, [{ unitId: unit.id, role: 'responsible' }]),
+      numberItem(ctx.tx, unnumbered, ctx.now),
+    ]);
     const { number } = item;
     ctx.about(item);
     await insertItemEvent(ctx.tx, {
@@ -130,7 +129,11 @@ export const netizenMessageCommand: CommandSpec = {
       unit.id,
     );
     const delivered = await ctx.sendToUnit(unit.id, { kind: 'card', card }, { anchorItemId: item.id });
-    const [clock] = await startClocks(ctx.tx, ctx.pack, item, ctx.now, ctx.log);
+    const {
+      rows: [clock],
+      writeTimers,
+    } = await startClocks(ctx.tx, ctx.pack, item, ctx.now, ctx.log);
+    await writeTimers();
     await refreshClockCard(ctx.tx, ctx.pack, item, ctx.now);
     const rule = ctx.pack.clocks.rules.find((r) => r.kind === clock?.kind);
     const notice = clock ? unknownYearNotice(clock.unknownYears) : null;

@@ -1,4 +1,4 @@
-import { insertItem, insertItemEvent, numberItem } from '../../db/repos/item-repo.js';
+import { insertItem, insertItemEvent, insertItemUnits, numberItem } from '../../db/repos/item-repo.js';
 import type { BotContext } from '../../src/bot/context.js';
 import type { CommandSpec } from '../../src/bot/dispatcher.js';
 import type { InboundMessage } from '../../src/bot/event.js';
@@ -146,42 +146,44 @@ export async function report(ctx: BotContext<InboundMessage>): Promise<void> {
     level: args.level,
   });
 
-  const unnumbered = await insertItem(
-    ctx.tx,
-    {
-      title: args.title,
-      category: args.category.name,
-      level: null,
-      proposedLevel: args.level,
-      channel: args.channel,
-      link: args.link,
-      emergency: args.emergency,
-      casualties: args.casualties,
-      largeImpact: args.largeImpact,
-      occurredAt: args.occurredAt,
-      reportedAt: ctx.now,
-      state: 'reported',
-      ownerUnitId: decision.owner.id,
-      routingRule: decision.rule,
-      policyPack: ctx.pack.id,
-      reporterPersonId: ctx.actor?.person.id ?? null,
-      reporterName: ctx.actorName,
-      reporterUnitId: reporterUnit?.id ?? null,
-      platform: ctx.platform,
-      sourceChatId: ctx.event.chatId,
-      sourceMessageId: ctx.event.messageId,
-      updatedAt: ctx.now,
-    },
-    decision.units.map((u) => ({ unitId: u.unit.id, role: u.role })),
-  );
+  const unnumbered = await insertItem(ctx.tx, {
+    title: args.title,
+    category: args.category.name,
+    level: null,
+    proposedLevel: args.level,
+    channel: args.channel,
+    link: args.link,
+    emergency: args.emergency,
+    casualties: args.casualties,
+    largeImpact: args.largeImpact,
+    occurredAt: args.occurredAt,
+    reportedAt: ctx.now,
+    state: 'reported',
+    ownerUnitId: decision.owner.id,
+    routingRule: decision.rule,
+    policyPack: ctx.pack.id,
+    reporterPersonId: ctx.actor?.person.id ?? null,
+    reporterName: ctx.actorName,
+    reporterUnitId: reporterUnit?.id ?? null,
+    platform: ctx.platform,
+    sourceChatId: ctx.event.chatId,
+    sourceMessageId: ctx.event.messageId,
+    updatedAt: ctx.now,
+  });
   ctx.about(unnumbered);
 
   const notified = notifiedUnitIds(decision);
-  // Independent: sent together (on Postgres in one round trip).
-  const [clocks, , candidates] = await Promise.all([
-    startClocks(ctx.tx, ctx.pack, unnumbered, ctx.now, ctx.log),
+  // Independent: sent together (on Postgres in one round trip, and in one write when the large
+  // statements come last: postgres.js writes out at once what passes 1 KB).
+  const [, candidates, , { rows: clocks, writeTimers }] = await Promise.all([
     ctx.preloadUnitChats(notified),
     mentionCandidates(ctx, unnumbered, notified),
+    insertItemUnits(
+      ctx.tx,
+      unnumbered.id,
+      decision.units.map((u) => ({ unitId: u.unit.id, role: u.role })),
+    ),
+    startClocks(ctx.tx, ctx.pack, unnumbered, ctx.now, ctx.log),
   ]);
   // Cards, notices, the clock card and the confirmation: one insert, in this order (the clock
   // card goes into the thread of the owner's item card, so after it); the audit event beside it.
@@ -198,28 +200,33 @@ export async function report(ctx: BotContext<InboundMessage>): Promise<void> {
       await ctx.replyInThread(confirmation(unnumbered, decision, reporterUnit !== null, delivery));
       return delivery;
     },
-    (delivery) =>
-      insertItemEvent(ctx.tx, {
-        itemId: unnumbered.id,
-        kind: 'reported',
-        actorPersonId: ctx.actor?.person.id ?? null,
-        actorName: ctx.actorName,
-        at: ctx.now,
-        data: {
-          title: unnumbered.title,
-          category: unnumbered.category,
-          proposedLevel: unnumbered.proposedLevel,
-          channel: unnumbered.channel,
-          link: unnumbered.link,
-          emergency: unnumbered.emergency,
-          occurredAt: unnumbered.occurredAt.toISOString(),
-          reporterUnitId: unnumbered.reporterUnitId,
-          routingRule: decision.rule,
-          owner: decision.owner.id,
-          units: decision.units.map((u) => ({ unitId: u.unit.id, role: u.role })),
-          undelivered: delivery.undelivered,
-        },
-      }),
+    async (delivery) => {
+      // The audit event and the clocks' timers, beside the messages.
+      await Promise.all([
+        insertItemEvent(ctx.tx, {
+          itemId: unnumbered.id,
+          kind: 'reported',
+          actorPersonId: ctx.actor?.person.id ?? null,
+          actorName: ctx.actorName,
+          at: ctx.now,
+          data: {
+            title: unnumbered.title,
+            category: unnumbered.category,
+            proposedLevel: unnumbered.proposedLevel,
+            channel: unnumbered.channel,
+            link: unnumbered.link,
+            emergency: unnumbered.emergency,
+            occurredAt: unnumbered.occurredAt.toISOString(),
+            reporterUnitId: unnumbered.reporterUnitId,
+            routingRule: decision.rule,
+            owner: decision.owner.id,
+            units: decision.units.map((u) => ({ unitId: u.unit.id, role: u.role })),
+            undelivered: delivery.undelivered,
+          },
+        }),
+        writeTimers(),
+      ]);
+    },
   );
   // Numbered last, with the commit right behind it: the next report waits on the day's counter
   // only for this statement and the commit.

@@ -19,7 +19,23 @@ export async function insertClocks(
   planned: PlannedClock[],
   now: Date,
 ): Promise<ClockRow[]> {
-  if (planned.length === 0) return [];
+  const { rows, writeTimers } = await insertClocksThenTimers(tx, itemId, planned, now);
+  await writeTimers();
+  return rows;
+}
+
+/**
+ * insertClocks in two steps: resolves with the clocks once they are stored, and the caller runs
+ * `writeTimers` before its transaction ends, beside its next statements, so the timers cost no
+ * round trip of their own.
+ */
+export async function insertClocksThenTimers(
+  tx: Db,
+  itemId: number,
+  planned: PlannedClock[],
+  now: Date,
+): Promise<{ rows: ClockRow[]; writeTimers: () => Promise<void> }> {
+  if (planned.length === 0) return { rows: [], writeTimers: async () => {} };
   const inserted = await insertRows(
     tx,
     clocks,
@@ -55,8 +71,12 @@ export async function insertClocks(
       payload: {},
     }));
   });
-  await insertRows(tx, timers, due);
-  return rows;
+  return {
+    rows,
+    writeTimers: async () => {
+      await insertRows(tx, timers, due);
+    },
+  };
 }
 
 export async function openClocks(db: Db, itemId: number): Promise<ClockRow[]> {

@@ -19,24 +19,29 @@ export type ItemPatch = Partial<typeof items.$inferInsert>;
 export type UnnumberedItem = ItemRow;
 
 /**
- * Records a new item and the units it involves, not numbered yet: the flow writes everything
- * else first and numbers it with numberItem last.
+ * Records a new item, not numbered yet: the flow writes everything else first and numbers it with
+ * numberItem last. The units it involves go in with insertItemUnits, which needs the item's id:
+ * a flow sends that with its next statements rather than waiting a round trip for it here.
  */
-export async function insertItem(
-  tx: Db,
-  item: NewItem,
-  unitRoles: { unitId: string; role: string }[],
-): Promise<UnnumberedItem> {
+export async function insertItem(tx: Db, item: NewItem): Promise<UnnumberedItem> {
   const [row] = await insertRows(tx, items, [{ ...item, number: `~${randomUUID()}` }], {
     returning: 'all',
   });
   if (!row) throw new Error('item insert returned nothing');
+  return row;
+}
+
+/** Records the units a new item involves and their roles. */
+export async function insertItemUnits(
+  tx: Db,
+  itemId: number,
+  unitRoles: { unitId: string; role: string }[],
+): Promise<void> {
   await insertRows(
     tx,
     itemUnits,
-    unitRoles.map((u) => ({ itemId: row.id, ...u })),
+    unitRoles.map((u) => ({ itemId, ...u })),
   );
-  return row;
 }
 
 /**

@@ -64,7 +64,7 @@ describe('round trips to Postgres', () => {
     expect(proxy.roundTrips).toBe(2);
   });
 
-  it('a /上报 takes at most 8 round trips: its independent statements go out together, the COMMIT behind the numbering', async () => {
+  it('a /上报 takes at most 7 round trips: its independent statements go out together, the COMMIT behind the numbering', async () => {
     await importOrg(database.db, readOrgFile(DEMO_ORG_FILE), now);
     const org = await loadOrg(database.db);
     const dispatcher = registerFlows(
@@ -80,10 +80,12 @@ describe('round trips to Postgres', () => {
     expect(await dispatcher.dispatch(report('ev-1'))).toMatchObject({ status: 'handled' });
     proxy.roundTrips = 0;
     expect(await dispatcher.dispatch(report('ev-2'))).toMatchObject({ status: 'handled' });
-    // BEGIN; the de-duplication mark, the sender and the savepoint; the item; its units; its
-    // clocks, the units' groups and the people to @-mention; the timers; the messages and the
-    // audit event; the number with the COMMIT right behind it. One after another these were 15.
-    expect(proxy.roundTrips).toBeLessThanOrEqual(8);
+    // BEGIN; the de-duplication mark, the sender and the savepoint; the item; the units' groups,
+    // the people to @-mention, the item's units and its clocks; the audit event, the clocks'
+    // timers and the messages; the number with the COMMIT right behind it. That is six waits; the
+    // proxy counts seven, as postgres.js writes a statement past 1 KB out at once and the server
+    // answers the timers before the messages (15 KB here) reach it. One after another these were 15.
+    expect(proxy.roundTrips).toBeLessThanOrEqual(7);
     const numbers = (await database.db.select({ number: items.number }).from(items)).map((r) => r.number);
     expect(numbers.sort()).toEqual(['YQ20261122-001', 'YQ20261122-002']);
   });

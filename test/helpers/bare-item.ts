@@ -1,5 +1,5 @@
 import type { Db } from '../../db/client.js';
-import { type ItemRow, insertItem, numberItem } from '../../db/repos/item-repo.js';
+import { type ItemRow, insertItem, insertItemUnits, numberItem } from '../../db/repos/item-repo.js';
 
 const at = new Date('2026-11-22T03:00:00Z');
 
@@ -13,25 +13,22 @@ export async function bareItem(
   unitRoles: { unitId: string; role: string }[] = [{ unitId: ownerUnitId, role: 'responsible' }],
 ): Promise<ItemRow> {
   return db.transaction(async (tx) => {
-    const item = await insertItem(
-      tx,
-      {
-        title: '网传某校停课',
-        category: 'education',
-        occurredAt: at,
-        reportedAt: at,
-        state: 'claimed',
-        ownerUnitId,
-        routingRule: 'test',
-        policyPack: 'test',
-        reporterName: '王敏',
-        platform: 'feishu',
-        sourceChatId: 'oc_report',
-        sourceMessageId: 'om_report',
-        updatedAt: at,
-      },
-      unitRoles,
-    );
+    const item = await insertItem(tx, {
+      title: '网传某校停课',
+      category: 'education',
+      occurredAt: at,
+      reportedAt: at,
+      state: 'claimed',
+      ownerUnitId,
+      routingRule: 'test',
+      policyPack: 'test',
+      reporterName: '王敏',
+      platform: 'feishu',
+      sourceChatId: 'oc_report',
+      sourceMessageId: 'om_report',
+      updatedAt: at,
+    });
+    await insertItemUnits(tx, item.id, unitRoles);
     return numberItem(tx, item, at);
   });
 }

@@ -115,7 +115,63 @@ describe.each(DB_KINDS)('outbox rate limits and concurrency (%s)', (kind) => {
     for (const c of chats)
       expect(gate.texts.filter((t) => t.startsWith(`${c}/`))).toEqual([`${c}/1`, `${c}/2`, `${c}/3`]);
   });
+
+  it("a runner's lanes take their send slots one at a time: its own sends never queue on the app's window row", async () => {
+    const clock = new FakeClock(new Date(T0));
+    const platform = new RecordingPlatform(clock, FEISHU_LIMITS);
+    const chats = Array.from({ length: 20 }, (_, i) => `c${i}`);
+    await enqueue(
+      ctx.database.db,
+      chats.map((c) => fakeMessage(c, c)),
+      clock.now(),
+    );
+    const watched = watchStatements(ctx.database.db, /send_windows/);
+    const r = new OutboxRunner({
+      db: watched.db,
+      senders: [platform],
+      clock,
+      log: silentLogger,
+      workerId: 'w1',
+    });
+    expect(await r.runOnce()).toBe(20);
+    // Ten lanes sent, each taking its slots in a statement of its own, never two at once.
+    expect(watched.count).toBeGreaterThanOrEqual(20);
+    expect(watched.most).toBe(1);
+  });
 });
+
+/**
+ * `db` whose statements matching `pattern` are counted, with the most in flight at once. Only
+ * raw statements (db.execute), which is how the send windows are written.
+ */
+function watchStatements(db: Db, pattern: RegExp) {
+  const watch = { count: 0, most: 0, inFlight: 0, db };
+  // The text of a drizzle SQL: its string chunks (parameters are other chunks).
+  const textOf = (q: unknown): string =>
+    ((q as { queryChunks?: unknown[] } | null)?.queryChunks ?? [])
+      .map((c) => {
+        const value = (c as { value?: unknown } | null)?.value;
+        return Array.isArray(value) ? value.join('') : '';
+      })
+      .join('');
+  watch.db = new Proxy(db, {
+    get(target, key, receiver) {
+      const value = Reflect.get(target, key, receiver);
+      if (key !== 'execute') return value;
+      return async (q: unknown) => {
+        if (!pattern.test(textOf(q))) return value.call(target, q);
+        watch.count++;
+        watch.most = Math.max(watch.most, ++watch.inFlight);
+        try {
+          return await value.call(target, q);
+        } finally {
+          watch.inFlight--;
+        }
+      };
+    },
+  });
+  return watch;
+}
 
 /** A platform whose sends wait until the test opens the gate; it counts the sends in flight. */
 class GatedPlatform implements PlatformSender {
