@@ -11,7 +11,7 @@ import {
   type OutboxRow,
   threadRoot,
 } from '../../db/repos/outbox-repo.js';
-import { scopeRoom, takeSlots } from '../../db/repos/send-window-repo.js';
+import { type SlotWait, scopeRoom, takeSlots } from '../../db/repos/send-window-repo.js';
 import { type PlatformSender, SendError } from '../bot/sender.js';
 import { copyDigest } from '../core/copy-digest.js';
 import { outMessageSchema } from '../core/message.js';
@@ -230,16 +230,20 @@ export class OutboxRunner {
     if (!sender.limits) return true;
     const { perApp, perChat } = sender.limits;
     const app = `${row.platform}:app`;
-    const take = this.slotLine.then(() =>
-      takeSlots(
+    const take = this.slotLine.then((): Promise<SlotWait | null> => {
+      // The app filled up while this lane waited in line: no statement can give it a slot.
+      const full = this.appFull.get(row.platform) ?? 0;
+      if (full > this.deps.clock.now().getTime())
+        return Promise.resolve({ until: new Date(full), full: [app] });
+      return takeSlots(
         this.deps.db,
         [
           { scope: app, limit: perApp },
           { scope: `${row.platform}:chat:${row.chatId}`, limit: perChat },
         ],
         this.deps.clock.now(),
-      ),
-    );
+      );
+    });
     this.slotLine = take.catch(() => undefined);
     const wait = await take;
     if (wait === null) return true;

@@ -2,7 +2,7 @@ import { eq, min } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client.js';
 import { enqueue } from '../../db/repos/outbox-repo.js';
-import { outbox } from '../../db/schema.js';
+import { outbox, sendWindows } from '../../db/schema.js';
 import type { OutboundMessage, PlatformSender } from '../../src/bot/sender.js';
 import { silentLogger } from '../../src/log.js';
 import { OutboxRunner } from '../../src/scheduler/outbox-runner.js';
@@ -138,13 +138,55 @@ describe.each(DB_KINDS)('outbox rate limits and concurrency (%s)', (kind) => {
     expect(watched.count).toBeGreaterThanOrEqual(20);
     expect(watched.most).toBe(1);
   });
+
+  it('once another instance fills the app, the lanes still in line wait for it without a statement each', async () => {
+    const db = ctx.database.db;
+    const clock = new FakeClock(new Date(T0));
+    const platform = new RecordingPlatform(clock, FEISHU_LIMITS);
+    const chats = Array.from({ length: 10 }, (_, i) => `c${i}`);
+    await enqueue(
+      db,
+      chats.map((c) => fakeMessage(c, c)),
+      clock.now(),
+    );
+    // Every scope has sent before (its window row exists), and another instance takes the app's
+    // 50 slots between this runner's read of the window and its first slot statement.
+    await db
+      .insert(sendWindows)
+      .values([{ scope: 'fake:app' }, ...chats.map((c) => ({ scope: `fake:chat:${c}` }))]);
+    const watched = watchStatements(db, /send_windows s\s+set recent/, async () => {
+      await db
+        .insert(sendWindows)
+        .values({ scope: 'fake:app', recent: Array.from({ length: 50 }, () => T0) })
+        .onConflictDoUpdate({
+          target: sendWindows.scope,
+          set: { recent: Array.from({ length: 50 }, () => T0) },
+        });
+    });
+    const r = new OutboxRunner({
+      db: watched.db,
+      senders: [platform],
+      clock,
+      log: silentLogger,
+      workerId: 'w1',
+    });
+    expect(await r.runOnce()).toBe(0);
+    // The first lane found the app full; the nine behind it took no slot statement of their own.
+    expect(watched.count).toBe(1);
+    expect(platform.sends).toEqual([]);
+    const rows = await db.select().from(outbox);
+    expect(rows).toHaveLength(10);
+    expect(
+      rows.every((row) => row.lockedBy === null && row.attempts === 0 && +row.nextAttemptAt === T0 + 1_000),
+    ).toBe(true);
+  });
 });
 
 /**
  * `db` whose statements matching `pattern` are counted, with the most in flight at once. Only
  * raw statements (db.execute), which is how the send windows are written.
  */
-function watchStatements(db: Db, pattern: RegExp) {
+function watchStatements(db: Db, pattern: RegExp, beforeFirst?: () => Promise<void>) {
   const watch = { count: 0, most: 0, inFlight: 0, db };
   // The text of a drizzle SQL: its string chunks (parameters are other chunks).
   const textOf = (q: unknown): string =>
@@ -160,6 +202,7 @@ function watchStatements(db: Db, pattern: RegExp) {
       if (key !== 'execute') return value;
       return async (q: unknown) => {
         if (!pattern.test(textOf(q))) return value.call(target, q);
+        if (watch.count === 0) await beforeFirst?.();
         watch.count++;
         watch.most = Math.max(watch.most, ++watch.inFlight);
         try {
