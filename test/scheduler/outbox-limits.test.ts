@@ -31,8 +31,8 @@ async function toNextHeld(db: Db, clock: FakeClock): Promise<boolean> {
 
 describe.each(DB_KINDS)('outbox rate limits and concurrency (%s)', (kind) => {
   const ctx = useDatabase(kind);
-  const runner = (clock: FakeClock, platform: PlatformSender, workerId: string) =>
-    new OutboxRunner({ db: ctx.database.db, senders: [platform], clock, log: silentLogger, workerId });
+  const runner = (clock: FakeClock, platform: PlatformSender, workerId: string, db = ctx.database.db) =>
+    new OutboxRunner({ db, senders: [platform], clock, log: silentLogger, workerId });
 
   it('two instances sharing one database keep 5 a second per chat and 50 for the app, each chat in order, each message once', async () => {
     const db = ctx.database.db;
@@ -126,13 +126,7 @@ describe.each(DB_KINDS)('outbox rate limits and concurrency (%s)', (kind) => {
       clock.now(),
     );
     const watched = watchStatements(ctx.database.db, /send_windows/);
-    const r = new OutboxRunner({
-      db: watched.db,
-      senders: [platform],
-      clock,
-      log: silentLogger,
-      workerId: 'w1',
-    });
+    const r = runner(clock, platform, 'w1', watched.db);
     expect(await r.runOnce()).toBe(20);
     // Ten lanes sent, each taking its slots in a statement of its own, never two at once.
     expect(watched.count).toBeGreaterThanOrEqual(20);
@@ -163,13 +157,7 @@ describe.each(DB_KINDS)('outbox rate limits and concurrency (%s)', (kind) => {
           set: { recent: Array.from({ length: 50 }, () => T0) },
         });
     });
-    const r = new OutboxRunner({
-      db: watched.db,
-      senders: [platform],
-      clock,
-      log: silentLogger,
-      workerId: 'w1',
-    });
+    const r = runner(clock, platform, 'w1', watched.db);
     expect(await r.runOnce()).toBe(0);
     // The first lane found the app full; the nine behind it took no slot statement of their own.
     expect(watched.count).toBe(1);
