@@ -1,4 +1,5 @@
-import { eq, min } from 'drizzle-orm';
+import { eq, min, type SQL } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client.js';
 import { enqueue } from '../../db/repos/outbox-repo.js';
@@ -174,16 +175,11 @@ describe.each(DB_KINDS)('outbox rate limits and concurrency (%s)', (kind) => {
  * `db` whose statements matching `pattern` are counted, with the most in flight at once. Only
  * raw statements (db.execute), which is how the send windows are written.
  */
+const dialect = new PgDialect();
+
 function watchStatements(db: Db, pattern: RegExp, beforeFirst?: () => Promise<void>) {
   const watch = { count: 0, most: 0, inFlight: 0, db };
-  // The text of a drizzle SQL: its string chunks (parameters are other chunks).
-  const textOf = (q: unknown): string =>
-    ((q as { queryChunks?: unknown[] } | null)?.queryChunks ?? [])
-      .map((c) => {
-        const value = (c as { value?: unknown } | null)?.value;
-        return Array.isArray(value) ? value.join('') : '';
-      })
-      .join('');
+  const textOf = (q: unknown) => dialect.sqlToQuery(q as SQL).sql;
   watch.db = new Proxy(db, {
     get(target, key, receiver) {
       const value = Reflect.get(target, key, receiver);
