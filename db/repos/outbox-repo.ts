@@ -1,6 +1,6 @@
 import { and, eq, gte, sql } from 'drizzle-orm';
 import type { OutMessage } from '../../src/core/message.js';
-import { type Db, idArray } from '../client.js';
+import { type Db, idArray, rowsOf } from '../client.js';
 import { insertRows } from '../insert-rows.js';
 import { itemMessages, outbox, platformDeliveries } from '../schema.js';
 import { MAX_ATTEMPTS, nextAttemptAfter } from './backoff.js';
@@ -89,43 +89,62 @@ export async function updateQueuedAnchor(
   return queued.length > 0;
 }
 
+/** A message the platform accepted: its row, the platform's message id, when. */
+export interface SentRow {
+  row: OutboxRow;
+  messageId: string;
+  at: Date;
+}
+
 /**
- * Records a sent message (and the copies folded into it, if it is a digest) in one statement,
- * without a transaction of its own; with `delivered`, also that its platform delivers.
+ * Records sent messages (and the copies folded into a digest among them) in one statement,
+ * without a transaction of its own; with `delivered`, also that those platforms deliver.
  */
 export async function markSent(
   db: Db,
-  row: OutboxRow,
-  sentMessageId: string,
-  now: Date,
-  opts: { delivered: boolean },
+  sent: SentRow[],
+  opts: { delivered: { platform: string; at: Date }[] } = { delivered: [] },
 ): Promise<void> {
-  const at = now.toISOString();
-  const sent = db.execute(sql`
-    with sent as (
-      update outbox set status = 'sent', sent_message_id = ${sentMessageId}, sent_at = ${at}::timestamptz,
+  if (sent.length === 0) return;
+  const done = JSON.stringify(
+    sent.map(({ row, messageId, at }) => ({
+      id: row.id,
+      message_id: messageId,
+      sent_at: at.toISOString(),
+      platform: row.platform,
+      chat_id: row.chatId,
+      anchor_item_id: row.anchorItemId,
+      anchor_kind: row.anchorKind,
+    })),
+  );
+  const marked = db.execute(sql`
+    with done as (
+      select * from jsonb_to_recordset(${done}::jsonb) as d(id bigint, message_id text,
+        sent_at timestamptz, platform text, chat_id text, anchor_item_id int, anchor_kind text)
+    ), sent as (
+      update outbox o set status = 'sent', sent_message_id = d.message_id, sent_at = d.sent_at,
         locked_at = null, locked_by = null, last_error = null
-      where id = ${row.id}
+      from done d where o.id = d.id
     ), folded as (
-      update outbox set status = 'sent', sent_message_id = ${sentMessageId}, sent_at = ${at}::timestamptz
-      where folded_into = ${row.id} and status = 'folded'
+      update outbox o set status = 'sent', sent_message_id = d.message_id, sent_at = d.sent_at
+      from done d where o.folded_into = d.id and o.status = 'folded'
     )
     insert into item_messages (item_id, platform, chat_id, message_id, kind)
-    select ${row.anchorItemId}::int, ${row.platform}, ${row.chatId}, ${sentMessageId}, ${row.anchorKind}
-    where ${row.anchorItemId}::int is not null
+    select anchor_item_id, platform, chat_id, message_id, anchor_kind from done
+    where anchor_item_id is not null
     on conflict do nothing`);
   // Its own statement: the platform's row, shared by every send, is locked only for an instant.
-  const delivered = opts.delivered
-    ? db
-        .insert(platformDeliveries)
-        .values({ platform: row.platform, deliveredAt: now })
-        .onConflictDoUpdate({
-          target: platformDeliveries.platform,
-          set: { deliveredAt: now },
-          setWhere: sql`${platformDeliveries.deliveredAt} < ${at}::timestamptz`,
-        })
-    : null;
-  await Promise.all([sent, delivered]);
+  const delivered = opts.delivered.map(({ platform, at }) =>
+    db
+      .insert(platformDeliveries)
+      .values({ platform, deliveredAt: at })
+      .onConflictDoUpdate({
+        target: platformDeliveries.platform,
+        set: { deliveredAt: at },
+        setWhere: sql`${platformDeliveries.deliveredAt} < ${at.toISOString()}::timestamptz`,
+      }),
+  );
+  await Promise.all([marked, ...delivered]);
 }
 
 /** True when the platform delivered a message at or after `since` (it is up, whatever failed). */
@@ -190,6 +209,32 @@ export async function deferRows(db: Db, rows: OutboxRow[], at: Date): Promise<vo
 /** The card message an item's thread hangs from in a chat, once it has been sent. */
 export const threadRoot = (db: Db, itemId: number, platform: string, chatId: string) =>
   itemMessage(db, itemId, platform, chatId, 'card');
+
+/**
+ * The card each of `rows` (messages in an item's thread) hangs from, by row id, for those whose
+ * card has been sent; one statement for a whole pass.
+ */
+export async function threadRoots(db: Db, rows: OutboxRow[]): Promise<Map<number, string>> {
+  const roots = new Map<number, string>();
+  const wanted = rows.filter((r) => r.threadItemId !== null);
+  if (wanted.length === 0) return roots;
+  const found = await rowsOf<{ item_id: number; platform: string; chat_id: string; message_id: string }>(
+    db,
+    sql`select m.item_id, m.platform, m.chat_id, m.message_id from item_messages m
+      join jsonb_to_recordset(${JSON.stringify(
+        wanted.map((r) => ({ item_id: r.threadItemId, platform: r.platform, chat_id: r.chatId })),
+      )}::jsonb) as w(item_id int, platform text, chat_id text)
+        on m.item_id = w.item_id and m.platform = w.platform and m.chat_id = w.chat_id
+      where m.kind = 'card'`,
+  );
+  const key = (itemId: number, platform: string, chatId: string) => `${itemId}|${platform}|${chatId}`;
+  const byKey = new Map(found.map((f) => [key(Number(f.item_id), f.platform, f.chat_id), f.message_id]));
+  for (const r of wanted) {
+    const root = byKey.get(key(r.threadItemId as number, r.platform, r.chatId));
+    if (root) roots.set(r.id, root);
+  }
+  return roots;
+}
 
 /** The item's cards as sent to each chat of `platform`, to redraw after a change. */
 export async function itemCards(db: Db, itemId: number, platform: string): Promise<ItemMessageRow[]> {

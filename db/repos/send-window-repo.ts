@@ -12,12 +12,6 @@ export interface SlotScope {
   limit: number;
 }
 
-/** Why a slot was not taken: the earliest time all the scopes have room, and which were full. */
-export interface SlotWait {
-  until: Date;
-  full: string[];
-}
-
 /** The earliest time (ms) a window holding `times` (ascending) has room for one more under `limit`. */
 function roomAt(times: number[], limit: number, t: number): number {
   const recent = times.filter((at) => at > t - WINDOW_MS);
@@ -25,14 +19,30 @@ function roomAt(times: number[], limit: number, t: number): number {
   return recent.length >= limit ? (recent[recent.length - limit] as number) + WINDOW_MS : t;
 }
 
-/** How much a scope can take at `now`: free slots, or (none free) when it has room again. */
+/**
+ * How much a scope can take at `now`: free slots, or (fewer than its wave free) when it has room
+ * for a wave again.
+ */
 export type ScopeRoom = { free: number; until: null } | { free: 0; until: Date };
 
 /**
- * The room of each scope at `now`, read without locking (a hint: a runner claims no more than
- * the app can send and skips what cannot go; takeSlots decides).
+ * The time (ms) the window holding `times` has room for `wave` more sends under `limit`: then
+ * at most `limit - wave` of them are less than WINDOW_MS old.
  */
-export async function scopeRoom(db: Db, scopes: SlotScope[], now: Date): Promise<Map<string, ScopeRoom>> {
+const roomForWave = (times: number[], limit: number, wave: number, t: number): number =>
+  roomAt(times, limit - Math.min(wave, limit) + 1, t);
+
+/**
+ * The room of each scope at `now`, read without locking (a hint: a runner claims no more than
+ * the app can send and skips what cannot go; takeSlotsFor decides). A scope with fewer than
+ * `wave` slots free counts as full until it has room for `wave`: at the app's limit a slot frees
+ * every few milliseconds, and instances racing for each one spent more than the sends.
+ */
+export async function scopeRoom(
+  db: Db,
+  scopes: (SlotScope & { wave?: number })[],
+  now: Date,
+): Promise<Map<string, ScopeRoom>> {
   const room = new Map<string, ScopeRoom>();
   if (scopes.length === 0) return room;
   const t = now.getTime();
@@ -47,65 +57,100 @@ export async function scopeRoom(db: Db, scopes: SlotScope[], now: Date): Promise
       ),
     );
   for (const row of rows) {
-    const limit = scopes.find((s) => s.scope === row.scope)?.limit ?? Number.POSITIVE_INFINITY;
-    const at = roomAt(row.recent, limit, t);
+    const s = scopes.find((x) => x.scope === row.scope);
+    if (!s) continue;
+    const at = roomForWave(row.recent, s.limit, s.wave ?? 1, t);
     const inWindow = row.recent.filter((x) => x > t - WINDOW_MS).length;
-    room.set(row.scope, at > t ? { free: 0, until: new Date(at) } : { free: limit - inWindow, until: null });
+    room.set(
+      row.scope,
+      at > t ? { free: 0, until: new Date(at) } : { free: s.limit - inWindow, until: null },
+    );
   }
   return room;
 }
 
+/** What takeSlotsFor decided for one chat: sent now, or held (its chat or the app full) until when. */
+export type SlotGrant = { taken: true } | { taken: false; until: Date; appFull: boolean };
+
 /**
- * Takes one send slot in every scope at `now`, or none, in one statement: it locks the scope rows
- * (in one order, so two takers never deadlock), and only when every scope has room appends `now`
- * to each window. The locks last as long as that statement, so the limits hold across every
- * instance while the rows (the app's row is shared by every send) are held for an instant.
- * Returns null when taken, else when all the scopes have room and which were full.
+ * Takes send slots for messages to several chats (each at most once) of one app at `now`, in one
+ * statement: it locks the scope rows (in one order, so two takers never deadlock) and, in the
+ * order given, grants each chat whose own window has room until the app's window is full,
+ * appending `now` to the windows of the app and of every chat granted. The locks last as long as
+ * that statement, so the limits hold across every instance while the rows (the app's is shared
+ * by every send) are held for an instant. Returns a grant per chat, in order.
  */
-export async function takeSlots(db: Db, scopes: SlotScope[], now: Date): Promise<SlotWait | null> {
-  if (scopes.length === 0) return null;
+export async function takeSlotsFor(
+  db: Db,
+  app: SlotScope,
+  chats: SlotScope[],
+  now: Date,
+  wave = 1,
+): Promise<SlotGrant[]> {
+  if (chats.length === 0) return [];
+  if (new Set(chats.map((c) => c.scope)).size !== chats.length)
+    throw new Error('takeSlotsFor: a chat may be asked for once per statement');
   const t = now.getTime();
-  const wanted = JSON.stringify(scopes);
+  const wanted = JSON.stringify([app, ...chats].map((s, ord) => ({ ord, ...s })));
   const take = async () =>
-    rowsOf<{ scope: string; at: string; present: boolean }>(
+    rowsOf<{ ord: number; at: string; present: boolean; granted: boolean; times: string[] }>(
       db,
       sql`
         with want as (
-          select * from jsonb_to_recordset(${wanted}::jsonb) as w(scope text, "limit" int)
+          select * from jsonb_to_recordset(${wanted}::jsonb) as w(ord int, scope text, "limit" int)
         ), locked as (
           select s.scope, s.recent from send_windows s
           where s.scope in (select scope from want) order by s.scope for update
         ), win as (
-          select w.scope, w."limit", l.scope is not null as present,
+          select w.ord, w.scope, w."limit", l.scope is not null as present,
             coalesce(array(
               select x::bigint from jsonb_array_elements_text(l.recent) x
               where x::bigint > ${t}::bigint - ${WINDOW_MS} order by 1
             ), '{}') as times
           from want w left join locked l on l.scope = w.scope
         ), room as (
-          select scope, present, times, case when cardinality(times) >= "limit"
-            then times[cardinality(times) - "limit" + 1] + ${WINDOW_MS} else ${t}::bigint end as at
+          select ord, scope, present, times, case when cardinality(times) >= "limit"
+            then times[cardinality(times) - "limit" + 1] + ${WINDOW_MS} else ${t}::bigint end as at,
+            "limit" - cardinality(times) as free
           from win
+        ), ready as (
+          select ord, scope, row_number() over (order by ord) as n from room
+          where ord > 0 and at <= ${t}::bigint
+        ), granted as (
+          select r.ord, r.scope from ready r
+          where (select bool_and(present) from room)
+            and r.n <= (select greatest(free, 0) from room where ord = 0)
         ), taken as (
-          update send_windows s set recent = to_jsonb(r.times || ${t}::bigint)
+          update send_windows s set recent = to_jsonb(r.times || case when r.ord = 0
+              then array_fill(${t}::bigint, array[(select count(*)::int from granted)])
+              else array[${t}::bigint] end)
           from room r
-          where s.scope = r.scope
-            and (select bool_and(present) and max(at) <= ${t}::bigint from room)
+          where s.scope = r.scope and exists (select 1 from granted)
+            and (r.ord = 0 or r.ord in (select ord from granted))
           returning s.scope
         )
-        select scope, at::text as at, present from room`,
+        select r.ord, r.at::text as at, r.present, g.ord is not null as granted,
+          case when r.ord = 0 then array(select x::text from unnest(r.times) x) else '{}' end as times
+        from room r left join granted g on g.ord = r.ord order by r.ord`,
     );
   let found = await take();
   if (found.some((r) => !r.present)) {
     // A scope's first send: its row is made once and kept (one per chat and platform).
     await db
       .insert(sendWindows)
-      .values(scopes.map(({ scope }) => ({ scope })))
+      .values([app, ...chats].map(({ scope }) => ({ scope })))
       .onConflictDoNothing();
     found = await take();
   }
-  const full = found.filter((r) => Number(r.at) > t).map((r) => r.scope);
-  if (full.length === 0) return null;
-  const until = Math.max(...found.map((r) => Number(r.at)));
-  return { until: new Date(until), full: scopes.map((s) => s.scope).filter((s) => full.includes(s)) };
+  const appRow = found[0] as (typeof found)[number];
+  // The app's window with the sends granted here: a chat that had room but found the app full
+  // waits until the app has room for a wave.
+  const appTimes = [...appRow.times.map(Number), ...found.filter((r) => r.granted).map(() => t)];
+  const appRoom = new Date(roomForWave(appTimes, app.limit, wave, t));
+  return found.slice(1).map((r): SlotGrant => {
+    if (r.granted) return { taken: true };
+    const chatAt = Number(r.at);
+    if (chatAt > t) return { taken: false, until: new Date(chatAt), appFull: false };
+    return { taken: false, until: appRoom, appFull: true };
+  });
 }

@@ -9,16 +9,18 @@ import {
   markFailed,
   markSent,
   type OutboxRow,
-  threadRoot,
+  type SentRow,
+  threadRoots,
 } from '../../db/repos/outbox-repo.js';
-import { type SlotWait, scopeRoom, takeSlots } from '../../db/repos/send-window-repo.js';
 import { type PlatformSender, SendError } from '../bot/sender.js';
 import { copyDigest } from '../core/copy-digest.js';
 import { outMessageSchema } from '../core/message.js';
 import type { Clock } from '../core/time.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
+import { Batcher } from './batcher.js';
 import { Pump } from './pump.js';
+import { SendSlots } from './send-slots.js';
 
 const BATCH = 50;
 // Sends in flight at once, each to a different chat (a claim takes one message per chat).
@@ -30,6 +32,9 @@ const DIGEST_MIN = 3;
 const DIGEST_MAX = 100;
 // How often a runner records that a platform delivers (see sendRow).
 const DELIVERY_EVERY_MS = 1_000;
+// Waiting for an app to have room for a wave (SendSlots), a runner wakes up to this much later,
+// so instances do not all wake for the same slots.
+const WAVE_JITTER_MS = 20;
 
 export interface OutboxRunnerDeps {
   db: Db;
@@ -54,17 +59,12 @@ export class OutboxRunner {
   private readonly pump: Pump;
   /** The earliest time a message held by a rate limit in this pass may go. */
   private heldUntil: number | null = null;
-  /** Platforms whose app limit is reached in this pass, until when (ms). */
-  private appFull = new Map<string, number>();
   /** Rows claimed in this pass and left unsent: their platform's app limit was reached. */
   private unsent: OutboxRow[] = [];
-  /**
-   * The end of the line of this runner's lanes waiting to take a slot: they take them one at a
-   * time. Every slot locks the app's send-window row; ten lanes of three instances queued on it
-   * at once (and each commit woke every waiter to queue again), which cost more database time than
-   * the sends themselves.
-   */
-  private slotLine: Promise<unknown> = Promise.resolve();
+  /** The app limits this runner knows are reached, and its lanes' slot statements. */
+  private readonly slots: SendSlots;
+  /** The lanes' sent messages, recorded together one statement at a time. */
+  private readonly sentRows = new Batcher<SentRow, undefined>((sent) => this.recordSent(sent));
   /** When this runner last recorded that each platform delivers (ms). */
   private readonly recordedDelivery = new Map<string, number>();
 
@@ -72,6 +72,7 @@ export class OutboxRunner {
     this.worker = deps.workerId ?? `outbox-${randomUUID().slice(0, 8)}`;
     this.senders = new Map(deps.senders.map((s) => [s.platform, s]));
     this.pump = new Pump('outbox', () => this.runOnce(), deps.log);
+    this.slots = new SendSlots(deps.db, deps.clock, IN_FLIGHT);
   }
 
   start = () => this.pump.start();
@@ -89,57 +90,74 @@ export class OutboxRunner {
   async runOnce(): Promise<number> {
     const now = this.deps.clock.now();
     this.heldUntil = null;
-    this.appFull = new Map();
     this.unsent = [];
-    const apps = [...this.senders.values()].flatMap((s) =>
-      s.limits ? [{ scope: `${s.platform}:app`, limit: s.limits.perApp }] : [],
-    );
-    // No more than the apps can send now: what is claimed beyond that only waits, claimed again
-    // pass after pass (with several instances each reads the same room, so together they may
-    // claim a few times that; takeSlots still decides).
-    let limit = apps.length < this.senders.size ? BATCH : 0;
-    for (const [scope, room] of await scopeRoom(this.deps.db, apps, now)) {
-      if (room.until) this.fillsUp(scope.slice(0, -':app'.length), room.until.getTime());
-      limit += room.free;
+    const senders = [...this.senders.values()];
+    const full = () => this.slots.fullNow(now.getTime());
+    for (const [, until] of full()) this.heldUntil = Math.min(this.heldUntil ?? until, until);
+    // Every platform's app full: nothing can go before the earliest has room (no statement).
+    if (senders.every((s) => s.limits && this.slots.fullUntil(s.platform, now.getTime()))) {
+      this.wakeWhenHeld();
+      return 0;
     }
-    if (limit === 0) {
-      if (this.heldUntil !== null) this.pump.wakeIn(this.heldUntil - this.deps.clock.now().getTime());
+    // No more than the apps can send now: what is claimed beyond that only waits, claimed again
+    // pass after pass.
+    const room = await this.slots.room(senders, now);
+    for (const [, until] of full()) this.heldUntil = Math.min(this.heldUntil ?? until, until);
+    if (room === 0) {
+      this.wakeWhenHeld();
       return 0;
     }
     const rows = await claimDue(this.deps.db, {
       now,
       worker: this.worker,
-      limit: Math.min(BATCH, limit),
-      skipPlatforms: [...this.appFull.keys()],
+      limit: Math.min(BATCH, room ?? BATCH),
+      skipPlatforms: full().map(([platform]) => platform),
     });
+    // The cards the pass's thread replies hang from, in one statement.
+    const roots = await threadRoots(
+      this.deps.db,
+      rows.filter((r) => r.threadItemId !== null && this.senders.get(r.platform)?.threads !== false),
+    );
     let sent = 0;
     let next = 0;
     // Rows come in priority order, each of a different chat: up to IN_FLIGHT sends at once.
     const lane = async () => {
       while (next < rows.length) {
         const row = rows[next++] as OutboxRow;
-        if (await this.sendRow(row, now)) sent++;
+        if (await this.sendRow(row, now, roots)) sent++;
       }
     };
     await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, rows.length) }, lane));
     // What was left for a full app waits for it in one statement per platform.
-    for (const [platform, until] of this.appFull) {
+    for (const [platform, until] of full()) {
       const waiting = this.unsent.filter((r) => r.platform === platform);
       await deferRows(this.deps.db, waiting, new Date(until));
     }
-    if (this.heldUntil !== null) this.pump.wakeIn(this.heldUntil - this.deps.clock.now().getTime());
+    this.wakeWhenHeld();
     return sent;
   }
 
-  /** The platform's app limit is reached until `until` (ms): the rest of this pass leaves it alone. */
+  /** Wakes the runner when the earliest message held in this pass may go. */
+  private wakeWhenHeld(): void {
+    if (this.heldUntil === null) return;
+    const wait = this.heldUntil - this.deps.clock.now().getTime();
+    // Waiting for an app's room, instances wake a little apart (the first takes the wave).
+    const appWait = this.slots.fullNow(0).some(([, until]) => until === this.heldUntil);
+    this.pump.wakeIn(wait + (appWait ? Math.random() * WAVE_JITTER_MS : 0));
+  }
+
+  /**
+   * The platform's app has no room until `until` (ms): the rest of this pass, and every pass
+   * before then, leaves it alone.
+   */
   private fillsUp(platform: string, until: number): void {
-    this.appFull.set(platform, until);
+    this.slots.fillsUp(platform, until);
     this.heldUntil = Math.min(this.heldUntil ?? until, until);
   }
 
-  private async sendRow(claimed: OutboxRow, now: Date): Promise<boolean> {
+  private async sendRow(claimed: OutboxRow, now: Date, roots: Map<number, string>): Promise<boolean> {
     let row = claimed;
-    if ((this.appFull.get(row.platform) ?? 0) > this.deps.clock.now().getTime()) {
+    if (this.slots.fullUntil(row.platform)) {
       this.unsent.push(row);
       return false;
     }
@@ -159,7 +177,7 @@ export class OutboxRunner {
       item = found ? { number: found.number, title: found.title } : null;
       inThread = false;
     } else if (row.threadItemId !== null) {
-      replyTo = await threadRoot(this.deps.db, row.threadItemId, row.platform, row.chatId);
+      replyTo = roots.get(row.id) ?? null;
       if (!replyTo) {
         if (row.attempts < THREAD_WAITS) {
           await markFailed(this.deps.db, row, 'waiting for the item card to be sent', now, {
@@ -215,11 +233,7 @@ export class OutboxRunner {
     // Outside the try: a database error here must not be mistaken for a failed send. If it
     // happens the row is retried after the lock timeout, and the key keeps the resend idempotent.
     const sentAt = this.deps.clock.now();
-    // That the platform delivers is recorded at most once a second per runner: it only tells an
-    // outage from a message's own failure (deliveredSince), and the row is shared by every send.
-    const delivered = sentAt.getTime() - (this.recordedDelivery.get(row.platform) ?? 0) >= DELIVERY_EVERY_MS;
-    if (delivered) this.recordedDelivery.set(row.platform, sentAt.getTime());
-    await markSent(this.deps.db, row, messageId, sentAt, { delivered });
+    await this.sentRows.add({ row, messageId, at: sentAt });
     // The row was queued at the time of the event that caused it (see enqueue's callers).
     this.deps.metrics?.messageSent(row.platform, row.createdAt, sentAt);
     return true;
@@ -228,33 +242,33 @@ export class OutboxRunner {
   /** Takes the platform's per-chat and per-app slots; false when the row was held for its slot instead. */
   private async takeSlot(sender: PlatformSender, row: OutboxRow): Promise<boolean> {
     if (!sender.limits) return true;
-    const { perApp, perChat } = sender.limits;
-    const app = `${row.platform}:app`;
-    const take = this.slotLine.then((): Promise<SlotWait | null> => {
-      // The app filled up while this lane waited in line: no statement can give it a slot.
-      const full = this.appFull.get(row.platform) ?? 0;
-      if (full > this.deps.clock.now().getTime())
-        return Promise.resolve({ until: new Date(full), full: [app] });
-      return takeSlots(
-        this.deps.db,
-        [
-          { scope: app, limit: perApp },
-          { scope: `${row.platform}:chat:${row.chatId}`, limit: perChat },
-        ],
-        this.deps.clock.now(),
-      );
-    });
-    this.slotLine = take.catch(() => undefined);
-    const wait = await take;
-    if (wait === null) return true;
-    if (wait.full.includes(app)) {
+    const grant = await this.slots.take(row, sender.limits);
+    if (grant.taken) return true;
+    if (grant.appFull) {
       // Every message of the platform waits for the app (this one with the rest of the pass).
-      this.fillsUp(row.platform, wait.until.getTime());
+      this.fillsUp(row.platform, grant.until.getTime());
       this.unsent.push(row);
     } else {
-      await this.hold(row, wait.until.getTime());
+      await this.hold(row, grant.until.getTime());
     }
     return false;
+  }
+
+  /**
+   * Records messages sent together, and (at most once a second per runner) that their platforms
+   * deliver: that only tells an outage from a message's own failure (deliveredSince), and the
+   * row is shared by every send.
+   */
+  private async recordSent(sent: SentRow[]): Promise<undefined[]> {
+    const delivered: { platform: string; at: Date }[] = [];
+    for (const { row, at } of sent) {
+      if (delivered.some((d) => d.platform === row.platform)) continue;
+      if (at.getTime() - (this.recordedDelivery.get(row.platform) ?? 0) < DELIVERY_EVERY_MS) continue;
+      this.recordedDelivery.set(row.platform, at.getTime());
+      delivered.push({ platform: row.platform, at });
+    }
+    await markSent(this.deps.db, sent, { delivered });
+    return sent.map(() => undefined);
   }
 
   /** Holds a row until `at` without counting an attempt, and wakes the runner then. */

@@ -37,11 +37,16 @@ export class Pump {
       this.again = true;
       return;
     }
-    this.running = this.untilDone()
-      .catch((err) => {
-        this.log.error(`${this.name} pass failed`, { err });
-        return 0;
-      })
+    void this.run().catch((err) => {
+      this.log.error(`${this.name} pass failed`, { err });
+    });
+  }
+
+  /** Runs passes until nothing is due, as the one running (a wake meanwhile runs them again after). */
+  private run(): Promise<number> {
+    const passes = this.untilDone();
+    this.running = passes
+      .catch(() => 0)
       .finally(() => {
         this.running = null;
         if (this.again) {
@@ -49,6 +54,7 @@ export class Pump {
           this.wake();
         }
       });
+    return passes;
   }
 
   /** Wakes once `ms` from now (a row held until then), unless an earlier such wake is set; only while started. */
@@ -69,10 +75,15 @@ export class Pump {
     while (this.running) await this.running;
   }
 
-  /** Waits for a running pass, then handles every due row; returns how many. Throws on failure. */
+  /**
+   * Waits for a running pass, then handles every due row; returns how many. Throws on failure.
+   * Its passes count as running: a wake meanwhile (a new message queued) never starts another
+   * pass beside them.
+   */
   async drain(): Promise<number> {
-    await this.idle();
-    return this.untilDone();
+    do await this.idle();
+    while (this.running);
+    return this.run();
   }
 
   private async untilDone(): Promise<number> {

@@ -14,6 +14,21 @@ const T0 = new Date('2026-11-22T03:00:00Z').getTime();
 describe.each(DB_KINDS)('the outbox at the app limit (%s)', (kind) => {
   const ctx = useCountingDatabase(kind);
 
+  /** A runner on Feishu's limits that has sent `n` messages (to n chats) at T0. */
+  async function appWithSendsTaken(n: number) {
+    const { c } = ctx;
+    const clock = new FakeClock(new Date(T0));
+    const platform = new RecordingPlatform(clock, { perChat: 5, perApp: 50 });
+    const runner = new OutboxRunner({ db: c.db, senders: [platform], clock, log: silentLogger });
+    await enqueue(
+      c.db,
+      Array.from({ length: n }, (_, i) => fakeMessage(`early-${i}`, `e${i}`)),
+      clock.now(),
+    );
+    expect(await runner.runOnce()).toBe(n);
+    return { c, clock, platform, runner };
+  }
+
   it('leaves the messages waiting for a full app alone until it has room, then sends them in order', async () => {
     const { c } = ctx;
     const clock = new FakeClock(new Date(T0));
@@ -46,33 +61,49 @@ describe.each(DB_KINDS)('the outbox at the app limit (%s)', (kind) => {
   });
 
   it('claims no more messages than the app has room for this second', async () => {
-    const { c } = ctx;
-    const clock = new FakeClock(new Date(T0));
-    const platform = new RecordingPlatform(clock, { perChat: 5, perApp: 50 });
-    const runner = new OutboxRunner({ db: c.db, senders: [platform], clock, log: silentLogger });
-    // 48 sends of the app's 50 this second are taken.
-    await enqueue(
-      c.db,
-      Array.from({ length: 48 }, (_, i) => fakeMessage(`early-${i}`, `e${i}`)),
-      clock.now(),
-    );
-    expect(await runner.runOnce()).toBe(48);
+    // 30 sends of the app's 50 this second are taken.
+    const { c, clock, platform, runner } = await appWithSendsTaken(30);
 
-    // Ten more, to ten chats, in the same second: a pass claims only the two the app can send;
-    // the other eight are never claimed, so they carry no lock and no deferral.
+    // 25 more, to 25 chats, in the same second: a pass claims only the 20 the app can send;
+    // the other five are never claimed, so they carry no lock and no deferral.
     clock.set(new Date(T0 + 400));
     await enqueue(
       c.db,
-      Array.from({ length: 10 }, (_, i) => fakeMessage(`late-${i}`, `l${i}`)),
+      Array.from({ length: 25 }, (_, i) => fakeMessage(`late-${i}`, `l${i}`)),
       clock.now(),
     );
-    expect(await runner.runOnce()).toBe(2);
+    expect(await runner.runOnce()).toBe(20);
     const waiting = await c.db.select().from(outbox).where(eq(outbox.status, 'pending'));
-    expect(waiting).toHaveLength(8);
+    expect(waiting).toHaveLength(5);
     expect(waiting.every((r) => r.lockedBy === null && +r.nextAttemptAt === T0 + 400)).toBe(true);
 
     clock.set(new Date(T0 + 1_000));
     await runner.drain();
-    expect(platform.sends.map((s) => s.chat).filter((chat) => chat.startsWith('late-'))).toHaveLength(10);
+    expect(platform.sends.map((s) => s.chat).filter((chat) => chat.startsWith('late-'))).toHaveLength(25);
+  });
+
+  it("with less than a wave of room (10 of Feishu's 50) the runner waits for a wave, and wake-ups meanwhile cost no statement", async () => {
+    // 45 sends this second leave room for 5: at the limit, instances racing for each slot
+    // as it frees spent more than the sends.
+    const { c, clock, platform, runner } = await appWithSendsTaken(45);
+    clock.set(new Date(T0 + 300));
+    await enqueue(c.db, [fakeMessage('late', 'late')], clock.now());
+    c.reset();
+    expect(await runner.runOnce()).toBe(0);
+    // One read of the app's window; the message is not claimed.
+    expect(c.statements, c.statements.join('\n')).toHaveLength(1);
+    const [late] = await c.db.select().from(outbox).where(eq(outbox.status, 'pending'));
+    expect(late?.lockedBy).toBeNull();
+
+    // Every report of a burst wakes the runner: until the app has room for a wave, no statement.
+    clock.set(new Date(T0 + 900));
+    c.reset();
+    expect(await runner.runOnce()).toBe(0);
+    expect(c.statements).toEqual([]);
+
+    // The wave's room comes when the first ten of the 45 leave the window.
+    clock.set(new Date(T0 + 1_000));
+    expect(await runner.runOnce()).toBe(1);
+    expect(platform.sends.at(-1)).toMatchObject({ chat: 'late', at: T0 + 1_000 });
   });
 });

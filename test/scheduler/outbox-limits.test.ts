@@ -117,7 +117,7 @@ describe.each(DB_KINDS)('outbox rate limits and concurrency (%s)', (kind) => {
       expect(gate.texts.filter((t) => t.startsWith(`${c}/`))).toEqual([`${c}/1`, `${c}/2`, `${c}/3`]);
   });
 
-  it("a runner's lanes take their send slots one at a time: its own sends never queue on the app's window row", async () => {
+  it("a runner's lanes take their send slots (and record their sends) together, one statement at a time: its own sends never queue on the app's window row", async () => {
     const clock = new FakeClock(new Date(T0));
     const platform = new RecordingPlatform(clock, FEISHU_LIMITS);
     const chats = Array.from({ length: 20 }, (_, i) => `c${i}`);
@@ -126,15 +126,27 @@ describe.each(DB_KINDS)('outbox rate limits and concurrency (%s)', (kind) => {
       chats.map((c) => fakeMessage(c, c)),
       clock.now(),
     );
-    const watched = watchStatements(ctx.database.db, /send_windows/);
-    const r = runner(clock, platform, 'w1', watched.db);
+    // Every scope has sent before (its window row exists: a first send makes it, then asks again).
+    await ctx.database.db
+      .insert(sendWindows)
+      .values([{ scope: 'fake:app' }, ...chats.map((c) => ({ scope: `fake:chat:${c}` }))]);
+    const watched = watchStatements(ctx.database.db, /send_windows s\s+set recent/);
+    const marks = watchStatements(watched.db, /update outbox o set status = 'sent'/);
+    const r = runner(clock, platform, 'w1', marks.db);
     expect(await r.runOnce()).toBe(20);
-    // Ten lanes sent, each taking its slots in a statement of its own, never two at once.
-    expect(watched.count).toBeGreaterThanOrEqual(20);
+    expect(platform.sends).toHaveLength(20);
+    // The sends are recorded together too: the ten that went at once in one statement.
+    expect(marks.count).toBeLessThanOrEqual(10);
+    expect(marks.most).toBe(1);
+    expect(await ctx.database.db.select().from(outbox).where(eq(outbox.status, 'sent'))).toHaveLength(20);
+    // The ten lanes asked at once and went in one statement; later asks joined the next one.
+    expect(watched.asked[0]).toBe(10);
+    expect(watched.asked.reduce((a, b) => a + b, 0)).toBe(20);
+    expect(watched.count).toBeLessThanOrEqual(10);
     expect(watched.most).toBe(1);
   });
 
-  it('once another instance fills the app, the lanes still in line wait for it without a statement each', async () => {
+  it('once another instance fills the app, the messages of the pass wait for it after one statement', async () => {
     const db = ctx.database.db;
     const clock = new FakeClock(new Date(T0));
     const platform = new RecordingPlatform(clock, FEISHU_LIMITS);
@@ -160,8 +172,9 @@ describe.each(DB_KINDS)('outbox rate limits and concurrency (%s)', (kind) => {
     });
     const r = runner(clock, platform, 'w1', watched.db);
     expect(await r.runOnce()).toBe(0);
-    // The first lane found the app full; the nine behind it took no slot statement of their own.
+    // The ten lanes asked in one statement, which found the app full.
     expect(watched.count).toBe(1);
+    expect(watched.asked).toEqual([10]);
     expect(platform.sends).toEqual([]);
     const rows = await db.select().from(outbox);
     expect(rows).toHaveLength(10);
@@ -178,8 +191,15 @@ describe.each(DB_KINDS)('outbox rate limits and concurrency (%s)', (kind) => {
 const dialect = new PgDialect();
 
 function watchStatements(db: Db, pattern: RegExp, beforeFirst?: () => Promise<void>) {
-  const watch = { count: 0, most: 0, inFlight: 0, db };
+  // `asked`: how many chats each slot statement asked for (its scopes, less the app's).
+  const watch = { count: 0, most: 0, inFlight: 0, asked: [] as number[], db };
   const textOf = (q: unknown) => dialect.sqlToQuery(q as SQL).sql;
+  const askedIn = (q: unknown) => {
+    const param = dialect
+      .sqlToQuery(q as SQL)
+      .params.find((p) => typeof p === 'string' && p.includes('"scope"'));
+    return param ? (JSON.parse(param as string) as unknown[]).length - 1 : 0;
+  };
   watch.db = new Proxy(db, {
     get(target, key, receiver) {
       const value = Reflect.get(target, key, receiver);
@@ -188,6 +208,7 @@ function watchStatements(db: Db, pattern: RegExp, beforeFirst?: () => Promise<vo
         if (!pattern.test(textOf(q))) return value.call(target, q);
         if (watch.count === 0) await beforeFirst?.();
         watch.count++;
+        watch.asked.push(askedIn(q));
         watch.most = Math.max(watch.most, ++watch.inFlight);
         try {
           return await value.call(target, q);
