@@ -128,9 +128,10 @@ export class OutboxRunner {
       }
     };
     await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, rows.length) }, lane));
-    // What was left for a full app waits for it in one statement per platform.
-    for (const [platform, until] of full()) {
+    // What was left for a full app waits for it in one statement per platform (never stays locked).
+    for (const platform of new Set(this.unsent.map((r) => r.platform))) {
       const waiting = this.unsent.filter((r) => r.platform === platform);
+      const until = this.slots.fullUntil(platform) || this.deps.clock.now().getTime();
       await deferRows(this.deps.db, waiting, new Date(until));
     }
     this.wakeWhenHeld();
