@@ -218,21 +218,15 @@ export async function threadRoots(db: Db, rows: OutboxRow[]): Promise<Map<number
   const roots = new Map<number, string>();
   const wanted = rows.filter((r) => r.threadItemId !== null);
   if (wanted.length === 0) return roots;
-  const found = await rowsOf<{ item_id: number; platform: string; chat_id: string; message_id: string }>(
+  const found = await rowsOf<{ id: string; message_id: string }>(
     db,
-    sql`select m.item_id, m.platform, m.chat_id, m.message_id from item_messages m
-      join jsonb_to_recordset(${JSON.stringify(
-        wanted.map((r) => ({ item_id: r.threadItemId, platform: r.platform, chat_id: r.chatId })),
-      )}::jsonb) as w(item_id int, platform text, chat_id text)
-        on m.item_id = w.item_id and m.platform = w.platform and m.chat_id = w.chat_id
-      where m.kind = 'card'`,
+    sql`select w.id::text as id, m.message_id from jsonb_to_recordset(${JSON.stringify(
+      wanted.map((r) => ({ id: r.id, item_id: r.threadItemId, platform: r.platform, chat_id: r.chatId })),
+    )}::jsonb) as w(id bigint, item_id int, platform text, chat_id text)
+      join item_messages m
+        on m.item_id = w.item_id and m.platform = w.platform and m.chat_id = w.chat_id and m.kind = 'card'`,
   );
-  const key = (itemId: number, platform: string, chatId: string) => `${itemId}|${platform}|${chatId}`;
-  const byKey = new Map(found.map((f) => [key(Number(f.item_id), f.platform, f.chat_id), f.message_id]));
-  for (const r of wanted) {
-    const root = byKey.get(key(r.threadItemId as number, r.platform, r.chatId));
-    if (root) roots.set(r.id, root);
-  }
+  for (const f of found) roots.set(Number(f.id), f.message_id);
   return roots;
 }
 

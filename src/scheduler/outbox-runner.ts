@@ -147,15 +147,6 @@ export class OutboxRunner {
     this.pump.wakeIn(wait + (appWait ? Math.random() * WAVE_JITTER_MS : 0));
   }
 
-  /**
-   * The platform's app has no room until `until` (ms): the rest of this pass, and every pass
-   * before then, leaves it alone.
-   */
-  private fillsUp(platform: string, until: number): void {
-    this.slots.fillsUp(platform, until);
-    this.heldUntil = Math.min(this.heldUntil ?? until, until);
-  }
-
   private async sendRow(claimed: OutboxRow, now: Date, roots: Map<number, string>): Promise<boolean> {
     let row = claimed;
     if (this.slots.fullUntil(row.platform)) {
@@ -246,8 +237,11 @@ export class OutboxRunner {
     const grant = await this.slots.take(row, sender.limits);
     if (grant.taken) return true;
     if (grant.appFull) {
-      // Every message of the platform waits for the app (this one with the rest of the pass).
-      this.fillsUp(row.platform, grant.until.getTime());
+      // Every message of the platform waits for the app (this one with the rest of the pass, and
+      // every pass before then leaves the platform alone).
+      const until = grant.until.getTime();
+      this.slots.fillsUp(row.platform, until);
+      this.heldUntil = Math.min(this.heldUntil ?? until, until);
       this.unsent.push(row);
     } else {
       await this.hold(row, grant.until.getTime());
