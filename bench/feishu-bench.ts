@@ -1,4 +1,7 @@
 /** What the Feishu benchmarks share: the app config, the service on a database, a loopback listener. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { DEFAULT_POLICY_PACK } from '../bot-flows/policies/index.js';
@@ -43,4 +46,40 @@ export function listen(fetch: Hono['fetch']): Promise<{ server: ReturnType<typeo
       resolve({ server, port: info.port }),
     );
   });
+}
+
+/** A province of `chats` units, each in its own Feishu group with an officer and a spokesperson, and a 抄送 office. */
+export function benchOrgFile(chats: number): string {
+  const lines = [
+    'units:',
+    '  - id: gov',
+    '    name: 压测省人民政府',
+    '    handles: [统筹]',
+    '    feishu_chat: oc_gov',
+    '    members:',
+    '      - { id: gov-spk, name: 省政府发言人, roles: [spokesperson], feishu: ou_gov_spk }',
+    '  - id: open',
+    '    name: 压测省政务公开办',
+    '    parent: gov',
+    '    feishu_chat: oc_open',
+    '    members:',
+    '      - { id: open-off, name: 公开办干部, roles: [officer], feishu: ou_open_off }',
+  ];
+  for (let i = 1; i <= chats; i++) {
+    lines.push(
+      `  - id: u${i}`,
+      `    name: 压测单位${i}号`,
+      '    parent: gov',
+      `    feishu_chat: oc_u${i}`,
+      '    members:',
+      `      - { id: u${i}-spk, name: 发言人${i}号, roles: [spokesperson], feishu: ou_spk_${i} }`,
+      `      - { id: u${i}-ldr, name: 负责人${i}号, roles: [leader], feishu: ou_ldr_${i} }`,
+      `      - { id: u${i}-off, name: 干部${i}号, roles: [officer], feishu: ou_off_${i} }`,
+    );
+  }
+  lines.push('cc: [open]');
+  const dir = mkdtempSync(join(tmpdir(), 'huiyin-bench-flow-'));
+  const file = join(dir, 'org.yaml');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
 }

@@ -7,21 +7,19 @@
  * spend compiling their hot paths and opening connections, reported apart) and a burst of BENCH_BURST reports over BENCH_CHATS chats. In the same
  * run it measures bare single-row inserts into the same Postgres, as the baseline. Events are
  * pushed over BENCH_CONNECTIONS keep-alive connections per instance (32). BENCH_BY_SECOND=1 prints
- * each phase's event → queued latency second by second on stderr.
+ * each phase's event → queued latency second by second on stderr, and the burst's events received
+ * and handled in each second.
  * HUIYIN_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres) must allow CREATE DATABASE.
  */
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { scratchDatabase } from '../db/scratch.js';
 import { FakeFeishu, feishuRequest, messageEvent } from '../test/helpers/fake-feishu.js';
-import { BENCH_KEY } from './feishu-bench.js';
+import { BENCH_KEY, benchOrgFile } from './feishu-bench.js';
 
 const CHATS = Number(process.env.BENCH_CHATS ?? 50);
 const RATE = Number(process.env.BENCH_RATE ?? 100);
@@ -38,42 +36,6 @@ const NO_ANSWER_MS = 15_000;
 /** postEvent's status for a request given up after NO_ANSWER_MS on the wire. */
 const NO_ANSWER = 0;
 const ADMIN_URL = process.env.HUIYIN_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-/** A province of CHATS units, each in its own Feishu group with an officer and a spokesperson, and a 抄送 office. */
-function orgFile(): string {
-  const lines = [
-    'units:',
-    '  - id: gov',
-    '    name: 压测省人民政府',
-    '    handles: [统筹]',
-    '    feishu_chat: oc_gov',
-    '    members:',
-    '      - { id: gov-spk, name: 省政府发言人, roles: [spokesperson], feishu: ou_gov_spk }',
-    '  - id: open',
-    '    name: 压测省政务公开办',
-    '    parent: gov',
-    '    feishu_chat: oc_open',
-    '    members:',
-    '      - { id: open-off, name: 公开办干部, roles: [officer], feishu: ou_open_off }',
-  ];
-  for (let i = 1; i <= CHATS; i++) {
-    lines.push(
-      `  - id: u${i}`,
-      `    name: 压测单位${i}号`,
-      '    parent: gov',
-      `    feishu_chat: oc_u${i}`,
-      '    members:',
-      `      - { id: u${i}-spk, name: 发言人${i}号, roles: [spokesperson], feishu: ou_spk_${i} }`,
-      `      - { id: u${i}-ldr, name: 负责人${i}号, roles: [leader], feishu: ou_ldr_${i} }`,
-      `      - { id: u${i}-off, name: 干部${i}号, roles: [officer], feishu: ou_off_${i} }`,
-    );
-  }
-  lines.push('cc: [open]');
-  const dir = mkdtempSync(join(tmpdir(), 'huiyin-bench-flow-'));
-  const file = join(dir, 'org.yaml');
-  writeFileSync(file, `${lines.join('\n')}\n`);
-  return file;
-}
 
 const pct = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
@@ -211,6 +173,35 @@ async function latencies(db: Db, tag: string) {
   return { n: result.length, queued, card, handledPerS: (result.length * 1000) / (last - first) };
 }
 
+/**
+ * BENCH_BY_SECOND: the burst's events received and handled in each second from the first one
+ * received (`s0 533/56`): while the instances take the events in, they handle few of them.
+ */
+async function burstTimeline(db: Db): Promise<void> {
+  const seconds = rows<{ s: number; received: number; handled: number }>(
+    await db.execute(sql`
+      with b as (select received_at, handled_at from inbox where event_id like 'burst-%'),
+        t0 as (select min(received_at) as t from b)
+      select floor(extract(epoch from x.at - t0.t))::int as s,
+        count(*) filter (where x.what = 'r') as received, count(*) filter (where x.what = 'h') as handled
+      from t0, b, lateral (values ('r', b.received_at), ('h', b.handled_at)) as x(what, at)
+      group by 1 order by 1`),
+  );
+  process.stderr.write(
+    `burst by second (received/handled): ${seconds.map((r) => `s${r.s} ${r.received}/${r.handled}`).join('  ')}\n`,
+  );
+}
+
+/** Events of `tag` handled per second, from the first one received to the last one handled. */
+async function handledRate(db: Db, tag: string): Promise<number> {
+  const [row] = rows<{ n: number; s: number }>(
+    await db.execute(sql`
+      select count(*) as n, extract(epoch from max(handled_at) - min(received_at)) as s
+      from inbox where event_id like ${`${tag}-%`}`),
+  );
+  return Number(row?.n ?? 0) / Number(row?.s ?? Number.NaN);
+}
+
 /** Bare single-row inserts into the same server, 32 at a time: what the database alone allows. */
 async function insertBaseline(db: Db, n: number): Promise<number> {
   await db.execute(
@@ -266,7 +257,7 @@ async function stopInstance(child: ChildProcess): Promise<void> {
 async function main() {
   const fake = await new FakeFeishu({ perChat: 5, perApp: 50, latencyMs: API_MS }).start();
   const database = await scratchDatabase(ADMIN_URL, { prefix: 'huiyin_bench' });
-  const file = orgFile();
+  const file = benchOrgFile(CHATS);
   const children: ChildProcess[] = [];
   try {
     // The first start imports the org; the others find it imported.
@@ -319,9 +310,10 @@ async function main() {
       600,
     );
     const burstHandledS = (performance.now() - burstStarted) / 1000;
+    if (process.env.BENCH_BY_SECOND) await burstTimeline(db);
     // Progress, on stderr: the sending that follows takes minutes at the app's 50/s.
     process.stderr.write(
-      `burst handled in ${burstHandledS.toFixed(1)} s (${(BURST / burstHandledS).toFixed(0)} reports/s from the first post); sending…\n`,
+      `burst handled in ${burstHandledS.toFixed(1)} s (${(BURST / burstHandledS).toFixed(0)} reports/s from the first post, ${(await handledRate(db, 'burst')).toFixed(0)} from the first event received); sending…\n`,
     );
     const sendStarted = performance.now();
     const sentBefore = fake.messages.length;

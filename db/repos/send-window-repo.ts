@@ -2,21 +2,26 @@ import { inArray, sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '../client.js';
 import { sendWindows } from '../schema.js';
 
-/** The sliding window every rate limit is counted over. */
+/** The sliding window a rate limit is counted over when its platform gives none. */
 export const WINDOW_MS = 1_000;
 
 export interface SlotScope {
   /** 'feishu:app', 'feishu:chat:<id>' */
   scope: string;
-  /** Sends allowed in any window of WINDOW_MS. */
+  /** Sends allowed in any window of `windowMs`. */
   limit: number;
+  /** The window (ms), WINDOW_MS when not given. */
+  windowMs?: number;
 }
 
-/** The earliest time (ms) a window holding `times` (ascending) has room for one more under `limit`. */
-function roomAt(times: number[], limit: number, t: number): number {
-  const recent = times.filter((at) => at > t - WINDOW_MS);
+/**
+ * The earliest time (ms) a window of `window` ms holding `times` (ascending) has room for one
+ * more under `limit`.
+ */
+function roomAt(times: number[], limit: number, t: number, window: number): number {
+  const recent = times.filter((at) => at > t - window);
   // The window ending then holds limit - 1 sends once the (n - limit)th has left it.
-  return recent.length >= limit ? (recent[recent.length - limit] as number) + WINDOW_MS : t;
+  return recent.length >= limit ? (recent[recent.length - limit] as number) + window : t;
 }
 
 /**
@@ -27,10 +32,10 @@ export type ScopeRoom = { free: number; until: null } | { free: 0; until: Date }
 
 /**
  * The time (ms) the window holding `times` has room for `wave` more sends under `limit`: then
- * at most `limit - wave` of them are less than WINDOW_MS old.
+ * at most `limit - wave` of them are less than `window` ms old.
  */
-const roomForWave = (times: number[], limit: number, wave: number, t: number): number =>
-  roomAt(times, limit - Math.min(wave, limit) + 1, t);
+const roomForWave = (times: number[], limit: number, wave: number, t: number, window: number): number =>
+  roomAt(times, limit - Math.min(wave, limit) + 1, t, window);
 
 /**
  * The room of each scope at `now`, read without locking (a hint: a runner claims no more than
@@ -59,8 +64,9 @@ export async function scopeRoom(
   for (const row of rows) {
     const s = scopes.find((x) => x.scope === row.scope);
     if (!s) continue;
-    const at = roomForWave(row.recent, s.limit, s.wave ?? 1, t);
-    const inWindow = row.recent.filter((x) => x > t - WINDOW_MS).length;
+    const window = s.windowMs ?? WINDOW_MS;
+    const at = roomForWave(row.recent, s.limit, s.wave ?? 1, t, window);
+    const inWindow = row.recent.filter((x) => x > t - window).length;
     room.set(
       row.scope,
       at > t ? { free: 0, until: new Date(at) } : { free: s.limit - inWindow, until: null },
@@ -90,8 +96,11 @@ export async function takeSlotsFor(
   if (chats.length === 0) return [];
   if (new Set(chats.map((c) => c.scope)).size !== chats.length)
     throw new Error('takeSlotsFor: a chat may be asked for once per statement');
+  if (chats.some((c) => (c.windowMs ?? WINDOW_MS) !== (app.windowMs ?? WINDOW_MS)))
+    throw new Error("takeSlotsFor: a platform's chats are counted over its app's window");
   const t = now.getTime();
-  const wanted = JSON.stringify([app, ...chats].map((s, ord) => ({ ord, ...s })));
+  const window = app.windowMs ?? WINDOW_MS;
+  const wanted = JSON.stringify([app, ...chats].map((s, ord) => ({ ord, scope: s.scope, limit: s.limit })));
   const take = async () =>
     rowsOf<{ ord: number; at: string; present: boolean; granted: boolean; times: string[] }>(
       db,
@@ -105,12 +114,12 @@ export async function takeSlotsFor(
           select w.ord, w.scope, w."limit", l.scope is not null as present,
             coalesce(array(
               select x::bigint from jsonb_array_elements_text(l.recent) x
-              where x::bigint > ${t}::bigint - ${WINDOW_MS} order by 1
+              where x::bigint > ${t}::bigint - ${window}::bigint order by 1
             ), '{}') as times
           from want w left join locked l on l.scope = w.scope
         ), room as (
           select ord, scope, present, times, case when cardinality(times) >= "limit"
-            then times[cardinality(times) - "limit" + 1] + ${WINDOW_MS} else ${t}::bigint end as at,
+            then times[cardinality(times) - "limit" + 1] + ${window}::bigint else ${t}::bigint end as at,
             "limit" - cardinality(times) as free
           from win
         ), ready as (
@@ -146,7 +155,7 @@ export async function takeSlotsFor(
   // The app's window with the sends granted here: a chat that had room but found the app full
   // waits until the app has room for a wave.
   const appTimes = [...appRow.times.map(Number), ...found.filter((r) => r.granted).map(() => t)];
-  const appRoom = new Date(roomForWave(appTimes, app.limit, wave, t));
+  const appRoom = new Date(roomForWave(appTimes, app.limit, wave, t, window));
   return found.slice(1).map((r): SlotGrant => {
     if (r.granted) return { taken: true };
     const chatAt = Number(r.at);

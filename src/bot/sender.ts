@@ -19,6 +19,13 @@ export interface OutboundMessage {
 export interface SendLimits {
   perChat: number;
   perApp: number;
+  /**
+   * The window (ms) both limits are counted over; a second when not given. The platform counts a
+   * send when it arrives, which is later than when we took its slot by a varying delay: counted
+   * over a window a little longer than the platform's, a send taken as the window frees does not
+   * arrive before the one it replaces has left the platform's window.
+   */
+  windowMs?: number;
 }
 
 /** An adapter's outbound side. */

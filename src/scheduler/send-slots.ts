@@ -9,6 +9,8 @@ import { Batcher } from './batcher.js';
 export const waveOf = (limits: SendLimits, inFlight: number) =>
   Math.min(inFlight, Math.max(1, Math.floor(limits.perApp / 5)));
 
+const windowOf = (limits: SendLimits) => (limits.windowMs ? { windowMs: limits.windowMs } : {});
+
 interface SlotRequest {
   row: OutboxRow;
   limits: SendLimits;
@@ -64,7 +66,14 @@ export class SendSlots {
     if (senders.some((s) => !s.limits)) return null;
     const apps = senders.flatMap((s) =>
       s.limits && !this.fullUntil(s.platform, now.getTime())
-        ? [{ scope: `${s.platform}:app`, limit: s.limits.perApp, wave: waveOf(s.limits, this.inFlight) }]
+        ? [
+            {
+              scope: `${s.platform}:app`,
+              limit: s.limits.perApp,
+              ...windowOf(s.limits),
+              wave: waveOf(s.limits, this.inFlight),
+            },
+          ]
         : [],
     );
     let free = 0;
@@ -94,8 +103,12 @@ export class SendSlots {
       const limits = (requests[0] as SlotRequest).limits;
       const taken = await takeSlotsFor(
         this.db,
-        { scope: `${platform}:app`, limit: limits.perApp },
-        requests.map((r) => ({ scope: `${platform}:chat:${r.row.chatId}`, limit: limits.perChat })),
+        { scope: `${platform}:app`, limit: limits.perApp, ...windowOf(limits) },
+        requests.map((r) => ({
+          scope: `${platform}:chat:${r.row.chatId}`,
+          limit: limits.perChat,
+          ...windowOf(limits),
+        })),
         now,
         waveOf(limits, this.inFlight),
       );

@@ -141,8 +141,8 @@ describe('FeishuSender', () => {
     message: { kind: 'text' as const, parts: [{ t: 'text' as const, v: key }] },
   });
 
-  it("declares Feishu's limits (5 a second per chat, 50 for the app) for the outbox runner to keep", () => {
-    expect(sender().limits).toEqual({ perChat: 5, perApp: 50 });
+  it("declares Feishu's limits (5 a second per chat, 50 for the app, counted over 1.05 s) for the outbox runner to keep", () => {
+    expect(sender().limits).toEqual({ perChat: 5, perApp: 50, windowMs: 1_050 });
   });
 
   it('an error code that no retry can fix is reported with its code; rate limits and 5xx are retryable', async () => {

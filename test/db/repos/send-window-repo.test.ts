@@ -1,3 +1,4 @@
+import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { scopeRoom, takeSlotsFor } from '../../../db/repos/send-window-repo.js';
 import { sendWindows } from '../../../db/schema.js';
@@ -36,6 +37,36 @@ describe.each(DB_KINDS)('send windows (%s)', (kind) => {
     // A read of the room agrees: none now, a wave's room then.
     const room = await scopeRoom(db, [{ ...app, wave: 10 }], new Date(T0));
     expect(room.get('feishu:app')).toEqual({ free: 0, until: new Date(T0 + 409) });
+  });
+
+  it('counted over a longer window (Feishu: 1.05 s), a send 1 s old still takes its slot, and the room opens that much later', async () => {
+    const { db } = t.database;
+    const slow = { ...app, windowMs: 1_050 };
+    const slowChat = (id: string) => ({ ...chat(id), windowMs: 1_050 });
+    // Chat a sent 5 in the second before, the first 1,020 ms ago: past a 1 s window, inside 1.05 s.
+    await db.insert(sendWindows).values([
+      { scope: 'feishu:app', recent: [] },
+      { scope: 'feishu:chat:a', recent: [T0 - 1_020, T0 - 900, T0 - 800, T0 - 700, T0 - 600] },
+    ]);
+    expect(await takeSlotsFor(db, app, [chat('a')], new Date(T0))).toEqual([{ taken: true }]);
+    await db.update(sendWindows).set({ recent: [T0 - 1_020, T0 - 900, T0 - 800, T0 - 700, T0 - 600] });
+    expect(await takeSlotsFor(db, slow, [slowChat('a')], new Date(T0))).toEqual([
+      { taken: false, until: new Date(T0 - 1_020 + 1_050), appFull: false },
+    ]);
+    // The app's window: 50 sends 1,000-1,049 ms old leave room for a wave only 1.05 s after them.
+    await db
+      .update(sendWindows)
+      .set({ recent: Array.from({ length: 50 }, (_, i) => T0 - 1_049 + i) })
+      .where(eq(sendWindows.scope, 'feishu:app'));
+    expect((await scopeRoom(db, [{ ...app, wave: 10 }], new Date(T0))).get('feishu:app')).toEqual({
+      free: 50,
+      until: null,
+    });
+    expect((await scopeRoom(db, [{ ...slow, wave: 10 }], new Date(T0))).get('feishu:app')).toEqual({
+      free: 0,
+      until: new Date(T0 - 1_049 + 9 + 1_050),
+    });
+    await expect(takeSlotsFor(db, slow, [chat('b')], new Date(T0))).rejects.toThrow(/window/);
   });
 
   it('asked twice for one chat in a statement, it refuses rather than count the chat once', async () => {
