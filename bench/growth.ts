@@ -161,7 +161,13 @@ async function measure(sides: Side[]) {
 
 /** A scratch database with the demo org and `items` seeded items, and a dispatcher on it. */
 async function side(items: number): Promise<Side & { close(): Promise<void>; seconds: number }> {
-  const database = await scratchDatabase(ADMIN_URL, { prefix: 'huiyin_bench', maxConnections: 4 });
+  // Seeding a million items is one statement of a few minutes, and its vacuum another: past the
+  // service's statement timeout and its silence limit, which are for a live service's statements.
+  const database = await scratchDatabase(ADMIN_URL, {
+    prefix: 'huiyin_bench',
+    maxConnections: 4,
+    timeouts: { statementMs: 30 * 60_000, silenceMs: 31 * 60_000 },
+  });
   const { db } = database;
   await importOrg(db, readOrgFile(DEMO_ORG_FILE), new Date());
   const org = await loadOrg(db);

@@ -3,14 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { count, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { DEFAULT_POLICY_PACK } from '../../bot-flows/policies/index.js';
 import type { Database } from '../../db/client.js';
-import { OrgFileError, parseOrgFile } from '../../db/org-file.js';
+import { OrgFileError, orgFileSchema, parseOrgFile } from '../../db/org-file.js';
 import { findActor, importOrg, loadOrg, unitChat } from '../../db/repos/org-repo.js';
 import { chatBindings, memberships, people, units } from '../../db/schema.js';
 import { silentLogger } from '../../src/log.js';
 import { createService, DEMO_ORG_FILE } from '../../src/service.js';
 import { DB_KINDS, useDatabase } from '../helpers/databases.js';
+import { largeOrg, orgYaml } from '../helpers/large-org.js';
 
 const demo = readFileSync(DEMO_ORG_FILE, 'utf8');
 const now = new Date('2026-11-22T03:00:00Z');
@@ -210,6 +212,46 @@ describe('org file validation', () => {
       /units\[2\]: Unrecognized key: "chat"/,
     ],
   ];
+
+  // Scalars that YAML 1.1 reads as booleans, dates or numbers, and other spellings of the same data.
+  const SPELLINGS = `# 组织目录
+units:
+  - id: gov
+    name: "2026-01-01"   # a name that looks like a date
+    members:
+      - id: p1
+        name: no
+        roles: [admin]
+      - { id: p2, name: 'on', roles: [officer], feishu: yes }
+  - id: edu
+    name: >-
+      测试市
+      教育局
+    parent: gov
+    handles:
+      - 教育
+    members:
+cc: [edu]
+`;
+
+  it.each([
+    ['the demo org', demo],
+    ['a small org', SMALL],
+    ['YAML 1.1 look-alikes, comments, folded and block scalars', SPELLINGS],
+    ['a province of 300 units', orgYaml(largeOrg({ units: 300, perUnit: 10 }))],
+  ])('%s reads the same as the YAML 1.2 reference parser reads it', (_name, text) => {
+    expect(parseOrgFile(text)).toEqual(orgFileSchema.parse(parseYaml(text)));
+  });
+
+  it('YAML 1.2: no, on, yes and a date-like name stay text', () => {
+    const org = parseOrgFile(SPELLINGS);
+    expect(org.units[0]?.name).toBe('2026-01-01');
+    expect(org.units[0]?.members.map((m) => [m.name, m.feishu])).toEqual([
+      ['no', undefined],
+      ['on', 'yes'],
+    ]);
+    expect(org.units[1]).toMatchObject({ name: '测试市 教育局', handles: ['教育'], members: [] });
+  });
 
   it.each(bad)('%s: the error names the line and the field', (_name, text, expected) => {
     expect(() => parseOrgFile(text, 'org.yaml')).toThrow(OrgFileError);
