@@ -217,7 +217,7 @@ describe('org file validation', () => {
   const SPELLINGS = `# 组织目录
 units:
   - id: gov
-    name: "2026-01-01"   # a name that looks like a date
+    name: 2026-01-01   # a name that looks like a date
     members:
       - id: p1
         name: no
