@@ -143,11 +143,11 @@ async function count(db: Db, query: ReturnType<typeof sql>): Promise<number> {
 
 /** For the reports of `tag`: ms from acceptance to every message queued, and to the item card sent. */
 async function latencies(db: Db, tag: string) {
-  const result = rows<{ queued: number; card: number | null; received: Date; handled: Date }>(
+  const result = rows<{ queued: number; card: number | null; received: Date }>(
     await db.execute(sql`
       select extract(epoch from (i.handled_at - i.received_at)) * 1000 as queued,
              extract(epoch from (o.sent_at - i.received_at)) * 1000 as card,
-             i.received_at as received, i.handled_at as handled
+             i.received_at as received
       from inbox i
       join items it on it.platform = 'feishu' and it.source_message_id = i.payload->>'messageId'
       left join outbox o on o.anchor_item_id = it.id and o.anchor_kind = 'card' and o.chat_id = it.source_chat_id
@@ -169,8 +169,7 @@ async function latencies(db: Db, tag: string) {
       );
     }
   }
-  const last = Math.max(...result.map((r) => new Date(r.handled).getTime()));
-  return { n: result.length, queued, card, handledPerS: (result.length * 1000) / (last - first) };
+  return { n: result.length, queued, card, handledPerS: await handledRate(db, tag) };
 }
 
 /**

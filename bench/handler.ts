@@ -20,6 +20,7 @@ import { acceptEvent } from '../db/repos/inbox-repo.js';
 import { importOrg, loadOrg } from '../db/repos/org-repo.js';
 import { scratchDatabase } from '../db/scratch.js';
 import { Dispatcher } from '../src/bot/dispatcher.js';
+import type { InboundMessage } from '../src/bot/event.js';
 import { systemClock } from '../src/core/time.js';
 import { silentLogger } from '../src/log.js';
 import { INBOX_CONCURRENCY, InboxRunner } from '../src/scheduler/inbox-runner.js';
@@ -117,7 +118,7 @@ async function main() {
       for (let i = 0; i < REPORTS; i++) {
         const k = seq++;
         const chat = (k % CHATS) + 1;
-        const payload = {
+        const event: InboundMessage = {
           kind: 'message',
           platform: 'feishu',
           eventId: `e${k}`,
@@ -128,9 +129,9 @@ async function main() {
           text: `/上报 “压测事件${k}” 类别:教育 涉事:u${chat}`,
           mentions: [],
           addressed: true,
-          sentAt: new Date().toISOString(),
+          sentAt: new Date(),
         };
-        await acceptEvent(db, { platform: 'feishu', eventId: `e${k}`, payload }, new Date());
+        await acceptEvent(db, { platform: 'feishu', eventId: event.eventId, payload: event }, new Date());
       }
     };
     const run = async (n: number): Promise<Figures> => {
